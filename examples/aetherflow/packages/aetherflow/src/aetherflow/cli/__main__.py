@@ -1,0 +1,5 @@
+"""``python -m aetherflow.cli``."""
+
+from aetherflow.cli import main
+
+raise SystemExit(main())
