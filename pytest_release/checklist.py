@@ -1,0 +1,53 @@
+"""The gate registry: each gate's name, its place in the checklist, and what it proves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str  # also the marker and the JUnit property `release_gate`
+    step: str  # the checklist's numbering: "0", "1b", "7a" ...
+    checklist: str  # the checklist line this gate proves
+    publish: bool = False  # opt-in: only runs with `-m publish`
+
+
+GATES: tuple[Gate, ...] = (
+    Gate(
+        "preflight",
+        "0",
+        "Preflight: clean tree, release branch, up to date with the remote, "
+        "CI green for HEAD, upload credentials present",
+    ),
+    Gate(
+        "versions",
+        "1",
+        "Versions bumped in every package, strict SemVer, internal ranges satisfiable, "
+        "publish order from the graph",
+    ),
+    Gate("api", "1b", "Public API boundary preserved (a break needs a major bump)"),
+    Gate("changelog", "2", "CHANGELOG entry dated, with its sections and migration notes"),
+    Gate("tests", "3", "The full test suite is green"),
+    Gate("editable", "4", "Editable install and import smoke in a fresh venv"),
+    Gate("cli", "5", "CLI smoke: --help works, commands fail cleanly without a traceback"),
+    Gate("build", "6", "sdist and wheel built and verified for every package"),
+    Gate("rehearsal", "7a", "Rehearsal: upload to a local index, clean install, smoke"),
+    Gate("testpypi", "7", "Upload to TestPyPI in order, clean install and smoke", publish=True),
+    Gate("pypi", "8", "Upload to PyPI in the same order", publish=True),
+    Gate("tag", "9", "Tag the release and push the tags", publish=True),
+)
+
+GATE_NAMES: tuple[str, ...] = tuple(gate.name for gate in GATES)
+GATE_POSITION: dict[str, int] = {gate.name: position for position, gate in enumerate(GATES)}
+PUBLISH_MARKER = "publish"
+
+# Checks that may end in "could not be verified"; `--allow-unverified NAME` waives one.
+UNVERIFIABLE_CHECKS: dict[str, str] = {
+    "upstream": "the branch could not be compared with its upstream (remote unreachable)",
+    "ci": "the CI state of HEAD could not be read",
+}
+
+
+def gate_named(name: str) -> Gate:
+    return GATES[GATE_POSITION[name]]

@@ -1,0 +1,52 @@
+"""The fixtures gates ask for: the settings, the target monorepo, its git work tree.
+
+This module loads with the plugin in every session, so it imports what reads a target
+only when a fixture is first requested.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from pytest_release.monorepo import Monorepo
+    from pytest_release.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def release_settings(pytestconfig: pytest.Config) -> Settings:
+    """The release settings: command line > ``[tool.pytest-release]`` > defaults."""
+    from pytest_release.state import settings_of
+
+    return settings_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def monorepo(pytestconfig: pytest.Config) -> Monorepo:
+    """The target repository read once: packages, versions, graph, publish order."""
+    from pytest_release.monorepo import MonorepoError
+    from pytest_release.problems import render_problems
+    from pytest_release.state import monorepo_of
+
+    model = monorepo_of(pytestconfig)
+    if isinstance(model, MonorepoError):
+        pytest.fail(render_problems(model.problems), pytrace=False)
+    return model
+
+
+@pytest.fixture(scope="session")
+def git_worktree(release_settings: Settings) -> Path:
+    """The top of the git work tree holding the target; gates that need git skip without one.
+
+    Whether the target is a git work tree at all is the preflight gate's first check,
+    which fails with the reason; the other checks are skipped rather than failing again.
+    """
+    from pytest_release import git
+
+    try:
+        return git.toplevel(release_settings.root)
+    except git.GitError as error:
+        pytest.skip(f"not checked: {release_settings.root} is not in a git work tree ({error})")

@@ -1,0 +1,126 @@
+"""The few git questions the gates ask, each one function over `git -C ROOT ...`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+FETCH_SECONDS = 120
+
+
+class GitError(Exception):
+    """git is missing, or answered with an error; the message is git's own first line."""
+
+
+def _git(root: Path, *args: str, timeout: float | None = 60) -> str:
+    environment = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"`git {' '.join(args)}` did not answer within {timeout} s") from None
+    if completed.returncode != 0:
+        lines = [line for line in completed.stderr.splitlines() if line.strip()]
+        raise GitError(lines[0] if lines else f"`git {args[0]}` exited {completed.returncode}")
+    return completed.stdout
+
+
+def toplevel(root: Path) -> Path:
+    """The work tree that holds ``root``; GitError when it is not in one."""
+    return Path(_git(root, "rev-parse", "--show-toplevel").strip())
+
+
+def head_commit(root: Path) -> str:
+    return _git(root, "rev-parse", "HEAD").strip()
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str  # relative to the repository's top level
+    staged: bool
+    modified: bool
+    untracked: bool
+
+
+def changes(root: Path) -> list[Change]:
+    """Uncommitted changes below ``root`` (staged, modified, untracked)."""
+    output = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
+    entries = output.split("\0")
+    found: list[Change] = []
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        state, path = entry[:2], entry[3:]
+        if state[0] in "RC":  # a rename carries its old path as the next entry
+            index += 1
+        found.append(
+            Change(
+                path=path,
+                staged=state[0] not in " ?",
+                modified=state[1] not in " ?",
+                untracked=state == "??",
+            )
+        )
+    return found
+
+
+def current_branch(root: Path) -> str | None:
+    """The checked-out branch, or None on a detached HEAD."""
+    try:
+        return _git(root, "symbolic-ref", "--quiet", "--short", "HEAD").strip()
+    except GitError:
+        return None
+
+
+def short_commit(root: Path, revision: str = "HEAD") -> str:
+    return _git(root, "rev-parse", "--short", revision).strip()
+
+
+def config_value(root: Path, key: str) -> str | None:
+    try:
+        return _git(root, "config", "--get", key).strip() or None
+    except GitError:
+        return None
+
+
+def upstream_of(root: Path, branch: str) -> tuple[str, str] | None:
+    """(remote, remote-tracking ref) configured for ``branch``, or None."""
+    remote = config_value(root, f"branch.{branch}.remote")
+    merge = config_value(root, f"branch.{branch}.merge")
+    if remote is None or merge is None:
+        return None
+    if remote == ".":  # tracks a local branch
+        return remote, merge
+    return remote, f"refs/remotes/{remote}/{merge.removeprefix('refs/heads/')}"
+
+
+def fetch(root: Path, remote: str) -> None:
+    """Refresh the remote-tracking refs; GitError when the remote cannot be reached."""
+    _git(root, "fetch", "--quiet", "--no-tags", remote, timeout=FETCH_SECONDS)
+
+
+def ref_exists(root: Path, ref: str) -> bool:
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", ref)
+    except GitError:
+        return False
+    return True
+
+
+def ahead_behind(root: Path, ref: str) -> tuple[int, int]:
+    """Commits HEAD has that ``ref`` lacks, and commits ``ref`` has that HEAD lacks."""
+    ahead, behind = _git(root, "rev-list", "--left-right", "--count", f"HEAD...{ref}").split()
+    return int(ahead), int(behind)

@@ -1,0 +1,54 @@
+"""The ledger: every gate's test cases and their outcomes, in checklist order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pytest_release.checklist import GATES, Gate
+
+Outcome = Literal["passed", "failed", "skipped", "not run"]
+_SEVERITY: dict[Outcome, int] = {"not run": 0, "passed": 1, "skipped": 2, "failed": 3}
+
+
+@dataclass
+class GateRecord:
+    gate: Gate
+    outcomes: dict[str, Outcome] = field(default_factory=dict)  # node id -> outcome
+    reasons: dict[str, str] = field(default_factory=dict)  # node id -> first line of a skip
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for value in self.outcomes.values() if value == outcome)
+
+    @property
+    def status(self) -> Outcome:
+        """failed if any case failed; skipped if any was skipped; passed if all passed."""
+        ran = [value for value in self.outcomes.values() if value != "not run"]
+        if not ran:
+            return "not run"
+        return max(ran, key=_SEVERITY.__getitem__)
+
+
+class Ledger:
+    def __init__(self, collected: Iterable[tuple[str, str]]) -> None:
+        """``collected``: (gate name, node id) of every selected gate test case."""
+        self.records = {gate.name: GateRecord(gate) for gate in GATES}
+        for gate_name, nodeid in collected:
+            self.records[gate_name].outcomes[nodeid] = "not run"
+
+    def record(self, gate_name: str, nodeid: str, outcome: Outcome, reason: str = "") -> None:
+        """Keep the worst outcome a test case reached across setup, call and teardown."""
+        outcomes = self.records[gate_name].outcomes
+        if _SEVERITY[outcome] >= _SEVERITY[outcomes.get(nodeid, "not run")]:
+            outcomes[nodeid] = outcome
+            if reason:
+                self.records[gate_name].reasons[nodeid] = reason
+
+    @property
+    def in_order(self) -> list[GateRecord]:
+        return [self.records[gate.name] for gate in GATES]
+
+    @property
+    def failed(self) -> list[GateRecord]:
+        return [record for record in self.in_order if record.status == "failed"]

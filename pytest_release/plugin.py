@@ -1,0 +1,207 @@
+"""The pytest hooks of pytest-release. Only wiring: the logic lives in the modules it calls.
+
+The plugin loads in every pytest session of an environment where it is installed, so
+until gate items are collected it reads nothing and prints nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from pathlib import Path
+
+import pytest
+
+from pytest_release.checklist import GATE_NAMES, GATE_POSITION, GATES, PUBLISH_MARKER
+
+pytest_plugins = ["pytest_release.fixtures"]
+
+# The plugin loads in every pytest session of an environment where it is installed: the
+# modules that read a target (packaging, tomllib, git, HTTP) are imported only once gate
+# items are collected, so an ordinary session pays for none of them.
+
+_GATES = frozenset(GATE_NAMES)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("release", "pytest-release (release checklist gates)")
+    group.addoption(
+        "--monorepo",
+        dest="release_monorepo",
+        metavar="PATH",
+        help="root of the repository to release (default: the rootdir). "
+        "Write --monorepo=PATH so pytest does not take PATH as a test path.",
+    )
+    group.addoption(
+        "--release-version",
+        dest="release_version",
+        metavar="X.Y.Z",
+        help="the version being released (default: $RELEASE_VERSION, else the packages' "
+        "common version). Not --version: pytest answers that itself.",
+    )
+    group.addoption(
+        "--testpypi",
+        dest="release_testpypi",
+        metavar="NAME|URL|local",
+        help="the rehearsal index: a ~/.pypirc repository, an upload URL, or 'local' "
+        "(default: [tool.pytest-release] testpypi, else 'testpypi')",
+    )
+    group.addoption(
+        "--pypi",
+        dest="release_pypi",
+        metavar="NAME|URL|local",
+        help="the production index (default: [tool.pytest-release] pypi, else 'pypi')",
+    )
+    group.addoption(
+        "--allow-unverified",
+        dest="release_allow_unverified",
+        action="append",
+        default=[],
+        metavar="CHECK",
+        help="waive a check that could not be verified (repeatable): upstream, ci",
+    )
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for gate in GATES:
+        config.addinivalue_line(
+            "markers", f"{gate.name}: release gate {gate.step}: {gate.checklist}"
+        )
+    config.addinivalue_line("markers", f"{PUBLISH_MARKER}: opt-in release gates that upload or tag")
+    # Registered last, so that this wrapper is outermost and its ordering comes after
+    # pytest-randomly's shuffle and --ff/--lf (cacheprovider's wrappers).
+    config.pluginmanager.register(GateSession(config), "release-gate-session")
+
+
+def gate_of(item: pytest.Item) -> str | None:
+    names = _GATES.intersection(mark.name for mark in item.iter_markers())
+    return min(names, key=GATE_POSITION.__getitem__) if names else None
+
+
+class GateSession:
+    """The hooks that only act once gate items are collected."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.active = False
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> Generator[None]:
+        collected_order = {item: position for position, item in enumerate(items)}
+        yield
+        gates = {item: gate_of(item) for item in items}
+        if not any(gates.values()):
+            return
+        self.active = True
+        from pytest_release import state
+        from pytest_release.ledger import Ledger
+
+        if hasattr(config, "workerinput"):
+            raise pytest.UsageError(
+                "the release gates cannot run under pytest-xdist (-n): they must run in "
+                "order in one process. Run them without -n."
+            )
+        settings = state.settings_of(config)
+        _refuse_target_ini(config, settings.root, items)
+        kept, deselected = _select_publish_gates(config, items, gates)
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        # Checklist order between gates, definition order (publish order) within one.
+        kept.sort(
+            key=lambda item: (
+                GATE_POSITION.get(gates[item] or "", len(GATES)),
+                collected_order.get(item, len(collected_order)),
+            )
+        )
+        items[:] = kept
+        for item in kept:
+            gate = gates[item]
+            if gate:
+                item.user_properties += [
+                    ("release_gate", gate),
+                    ("checklist", GATES[GATE_POSITION[gate]].checklist),
+                ]
+        config.stash[state.LEDGER] = Ledger(
+            (gate, item.nodeid) for item in kept if (gate := gates[item])
+        )
+
+    def pytest_report_collectionfinish(self, config: pytest.Config) -> list[str]:
+        if not self.active:
+            return []
+        from pytest_release import state
+        from pytest_release.report import header_lines
+
+        return header_lines(state.settings_of(config), state.monorepo_of(config))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not self.active:
+            return
+        gate = dict(report.user_properties).get("release_gate")
+        if not isinstance(gate, str):
+            return
+        from pytest_release import state
+
+        if report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            self.config.stash[state.LEDGER].record(
+                gate, report.nodeid, "skipped", reason.removeprefix("Skipped: ")
+            )
+        elif report.failed:
+            self.config.stash[state.LEDGER].record(gate, report.nodeid, "failed")
+        elif report.when == "call":
+            self.config.stash[state.LEDGER].record(gate, report.nodeid, "passed")
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if not self.active:
+            return
+        from pytest_release import state
+        from pytest_release.report import checklist_lines, checklist_markdown
+
+        ledger = self.config.stash[state.LEDGER]
+        colours = {"passed": "green", "failed": "red", "skipped": "yellow", "not run": "white"}
+        terminalreporter.write_sep("=", "release checklist")
+        for outcome, line in checklist_lines(ledger):
+            terminalreporter.write_line(line, **{colours[outcome]: True})
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_file:
+            with Path(summary_file).open("a", encoding="utf-8") as summary:
+                summary.write(checklist_markdown(ledger))
+
+
+def _refuse_target_ini(config: pytest.Config, root: Path, items: list[pytest.Item]) -> None:
+    """Stop when pytest took its configuration from the target instead of the suite's side.
+
+    pytest picks its ini file before plugins load, reading `--monorepo PATH`'s PATH as a
+    test path; the target's addopts, markers and testpaths would then rule the session.
+    """
+    inipath = config.inipath
+    if inipath is None or not inipath.is_relative_to(root):
+        return
+    if all(item.path.is_relative_to(inipath.parent) for item in items):
+        return
+    raise pytest.UsageError(
+        f"pytest took its configuration from {inipath}, inside the target repository, "
+        "because it read the PATH of `--monorepo PATH` as a test path before this plugin "
+        "loaded. Write --monorepo=PATH (with '='), or put a pytest configuration "
+        "(pytest.ini or [tool.pytest.ini_options]) next to the release suite."
+    )
+
+
+def _select_publish_gates(
+    config: pytest.Config, items: list[pytest.Item], gates: dict[pytest.Item, str | None]
+) -> tuple[list[pytest.Item], list[pytest.Item]]:
+    """Publish gates run only when -m names them (`-m publish`, `-m testpypi`, ...)."""
+    words = set(str(config.getoption("markexpr") or "").replace("(", " ").replace(")", " ").split())
+    kept: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    for item in items:
+        gate = gates[item]
+        opted_in = PUBLISH_MARKER in words or gate in words
+        if gate and GATES[GATE_POSITION[gate]].publish and not opted_in:
+            deselected.append(item)
+        else:
+            kept.append(item)
+    return kept, deselected

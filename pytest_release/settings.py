@@ -1,0 +1,226 @@
+"""Settings: command line > ``[tool.pytest-release]`` in the target's pyproject.toml > defaults."""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+import string
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from packaging.version import InvalidVersion, Version
+
+from pytest_release.checklist import UNVERIFIABLE_CHECKS
+
+TABLE = "[tool.pytest-release]"
+COMMAND_LINE = "command line"
+DEFAULT = "default"
+RELEASE_VERSION_VARIABLE = "RELEASE_VERSION"
+
+
+class SettingsError(Exception):
+    """A bad option, key or value: the plugin turns it into a usage error."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    config_file: Path
+    release_version: str | None
+    packages: tuple[str, ...] | None
+    branch: str
+    changelog: str
+    tag: str
+    versioning: Literal["lockstep", "independent"]
+    public_api: tuple[str, ...]
+    strict_zero: bool
+    test_command: tuple[str, ...]
+    test_env: Literal["current", "fresh"]
+    smoke: tuple[str, ...]
+    python_smoke: tuple[str, ...]
+    testpypi: str
+    pypi: str
+    allow_unverified: frozenset[str]
+    # Where each setting came from, by its config-key spelling: "command line",
+    # "RELEASE_VERSION", the pyproject.toml path, or "default".
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+def _text(key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a non-empty string")
+    return value
+
+
+def _texts(key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("must be a list of non-empty strings")
+    return tuple(cast(list[str], value))
+
+
+def _nonempty_texts(key: str, value: object) -> tuple[str, ...]:
+    texts = _texts(key, value)
+    if not texts:
+        raise ValueError("must not be empty")
+    return texts
+
+
+def _flag(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _choice(*choices: str) -> Callable[[str, object], str]:
+    def check(key: str, value: object) -> str:
+        if value not in choices:
+            raise ValueError("must be one of " + ", ".join(repr(c) for c in choices))
+        return value
+
+    return check
+
+
+def _command(key: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str) and value.strip():
+        try:
+            return tuple(shlex.split(value))
+        except ValueError as error:
+            raise ValueError(f"cannot be split into words: {error}") from None
+    return _nonempty_texts(key, value)
+
+
+def _tag_format(key: str, value: object) -> str:
+    text = _text(key, value)
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as error:
+        raise ValueError(f"is not a valid format: {error}") from None
+    if "version" not in fields:
+        raise ValueError("must contain {version}, as in 'v{version}' or '{name}-v{version}'")
+    if unknown := fields - {"version", "name"}:
+        raise ValueError(f"may use only {{version}} and {{name}}, not {sorted(unknown)}")
+    return text
+
+
+# key -> (validator, default); the order is the configuration reference's order.
+KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
+    "packages": (_nonempty_texts, None),
+    "branch": (_text, "main"),
+    "changelog": (_text, "CHANGELOG.md"),
+    "tag": (_tag_format, "v{version}"),
+    "versioning": (_choice("lockstep", "independent"), "lockstep"),
+    "public-api": (_texts, ()),
+    "strict-zero": (_flag, False),
+    "test-command": (_command, ("pytest", "-q")),
+    "test-env": (_choice("current", "fresh"), "current"),
+    "smoke": (_texts, ()),
+    "python-smoke": (_texts, ()),
+    "testpypi": (_text, "testpypi"),
+    "pypi": (_text, "pypi"),
+}
+
+
+def read_table(config_file: Path) -> dict[str, object]:
+    """The ``[tool.pytest-release]`` table, or {} when the file is absent or unreadable.
+
+    An unreadable pyproject.toml is reported by the gates that read the target
+    (with file and line), so that the session still collects.
+    """
+    try:
+        document = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    table = document.get("tool", {}).get("pytest-release", {})
+    if not isinstance(table, dict):
+        raise SettingsError(f"{TABLE} in {config_file} must be a table")
+    return table
+
+
+def resolve_settings(
+    root: Path,
+    command_line: Mapping[str, object],
+    environ: Mapping[str, str],
+    allow_unverified: Sequence[str] = (),
+) -> Settings:
+    """Merge the command line, the target's config table and the defaults.
+
+    ``command_line`` holds option values by config-key spelling (None = not given).
+    Raises SettingsError naming the key and the file for any bad key or value.
+    """
+    config_file = root / "pyproject.toml"
+    table = read_table(config_file)
+    if unknown := sorted(set(table) - set(KEYS)):
+        key = unknown[0]
+        close = difflib.get_close_matches(key, KEYS, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise SettingsError(
+            f"unknown key '{key}' in {TABLE} of {config_file}.{hint} Known keys: {', '.join(KEYS)}."
+        )
+    values: dict[str, object] = {}
+    sources: dict[str, str] = {}
+    for key, (validate, default) in KEYS.items():
+        given = command_line.get(key)
+        if given is not None:
+            origin, raw = COMMAND_LINE, given
+        elif key in table:
+            origin, raw = str(config_file), table[key]
+        else:
+            values[key], sources[key] = default, DEFAULT
+            continue
+        try:
+            values[key] = validate(key, raw)
+        except ValueError as error:
+            where = f"--{key}" if origin == COMMAND_LINE else f"{TABLE} {key} in {config_file}"
+            raise SettingsError(f"{where} = {raw!r} {error}.") from None
+        sources[key] = origin
+
+    release_version, sources["release-version"] = _release_version(command_line, environ)
+    if unknown_checks := sorted(set(allow_unverified) - set(UNVERIFIABLE_CHECKS)):
+        raise SettingsError(
+            f"--allow-unverified {unknown_checks[0]}: no such check. "
+            f"Checks that can be waived: {', '.join(UNVERIFIABLE_CHECKS)}."
+        )
+    return Settings(
+        root=root,
+        config_file=config_file,
+        release_version=release_version,
+        packages=cast("tuple[str, ...] | None", values["packages"]),
+        branch=cast(str, values["branch"]),
+        changelog=cast(str, values["changelog"]),
+        tag=cast(str, values["tag"]),
+        versioning=cast(Literal["lockstep", "independent"], values["versioning"]),
+        public_api=cast("tuple[str, ...]", values["public-api"]),
+        strict_zero=cast(bool, values["strict-zero"]),
+        test_command=cast("tuple[str, ...]", values["test-command"]),
+        test_env=cast(Literal["current", "fresh"], values["test-env"]),
+        smoke=cast("tuple[str, ...]", values["smoke"]),
+        python_smoke=cast("tuple[str, ...]", values["python-smoke"]),
+        testpypi=cast(str, values["testpypi"]),
+        pypi=cast(str, values["pypi"]),
+        allow_unverified=frozenset(allow_unverified),
+        sources=sources,
+    )
+
+
+def _release_version(
+    command_line: Mapping[str, object], environ: Mapping[str, str]
+) -> tuple[str | None, str]:
+    given = command_line.get("release-version")
+    if given is not None:
+        text, origin, where = str(given), COMMAND_LINE, "--release-version"
+    elif environ.get(RELEASE_VERSION_VARIABLE):
+        text = environ[RELEASE_VERSION_VARIABLE]
+        origin = where = RELEASE_VERSION_VARIABLE
+    else:
+        return None, DEFAULT
+    try:
+        Version(text)
+    except InvalidVersion:
+        raise SettingsError(
+            f"{where} {text!r} is not a version. Give the release version as X.Y.Z, "
+            "for example --release-version 1.4.0."
+        ) from None
+    return text, origin

@@ -1,0 +1,58 @@
+"""Gate 0, preflight: clean tree, release branch, up to date with the remote, CI green for
+HEAD, upload credentials present."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pytest_release import preflight
+from pytest_release.gate import fail_with, skip_unverified
+from pytest_release.monorepo import Monorepo
+from pytest_release.settings import Settings
+
+pytestmark = [pytest.mark.preflight]
+
+
+def test_target_is_a_git_work_tree(release_settings: Settings) -> None:
+    fail_with(preflight.git_work_tree_problems(release_settings.root))
+
+
+def test_packages_can_be_read(monorepo: Monorepo) -> None:
+    """Every pyproject.toml parses, every package has a [project], the graph has no cycle."""
+    assert monorepo.packages
+
+
+def test_working_tree_is_clean(git_worktree: Path, release_settings: Settings) -> None:
+    fail_with(preflight.uncommitted_changes(release_settings.root))
+
+
+def test_on_the_release_branch(git_worktree: Path, release_settings: Settings) -> None:
+    fail_with(preflight.branch_problems(release_settings.root, release_settings))
+
+
+def test_up_to_date_with_the_remote(git_worktree: Path, release_settings: Settings) -> None:
+    try:
+        fail_with(preflight.upstream_problems(release_settings.root, release_settings))
+    except preflight.Unverified as unverified:
+        skip_unverified(release_settings, unverified.check, unverified.reason)
+
+
+def test_ci_is_green_for_head(git_worktree: Path, release_settings: Settings) -> None:
+    try:
+        fail_with(preflight.ci_problems(release_settings.root, release_settings, os.environ))
+    except preflight.Unverified as unverified:
+        skip_unverified(release_settings, unverified.check, unverified.reason)
+
+
+@pytest.mark.parametrize("index", ["testpypi", "pypi"])
+def test_upload_credentials_are_present(
+    release_settings: Settings, index: str, record_property: Callable[[str, object], None]
+) -> None:
+    problems, source = preflight.credential_problems(release_settings, index, os.environ)
+    if source:
+        record_property("credentials", source)
+    fail_with(problems)
