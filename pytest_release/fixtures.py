@@ -41,12 +41,16 @@ def monorepo(pytestconfig: pytest.Config) -> Monorepo:
 def git_worktree(release_settings: Settings) -> Path:
     """The top of the git work tree holding the target; gates that need git skip without one.
 
-    Whether the target is a git work tree at all is the preflight gate's first check,
-    which fails with the reason; the other checks are skipped rather than failing again.
+    Whether the target is a git work tree with a commit is the preflight gate's first
+    check, which fails with the reason; the other checks are skipped, not failed again.
     """
     from pytest_release import git
 
     try:
-        return git.toplevel(release_settings.root)
+        top = git.toplevel(release_settings.root)
+        git.head_commit(release_settings.root)
     except git.GitError as error:
-        pytest.skip(f"not checked: {release_settings.root} is not in a git work tree ({error})")
+        pytest.skip(
+            f"not checked: {release_settings.root} is not a git work tree with a commit ({error})"
+        )
+    return top

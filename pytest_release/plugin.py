@@ -136,6 +136,17 @@ class GateSession:
 
         return header_lines(state.settings_of(config), state.monorepo_of(config))
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Show a gate's skip at the gate, not in the helper that raised it."""
+        report = yield
+        if self.active and report.skipped and isinstance(report.longrepr, tuple):
+            path, line, _ = item.reportinfo()
+            report.longrepr = (str(path), (line or 0) + 1, report.longrepr[2])
+        return report
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if not self.active:
             return

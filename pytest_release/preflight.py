@@ -88,16 +88,14 @@ def branch_problems(root: Path, settings: Settings) -> list[Problem]:
     where = f"{root} ({_setting(settings, 'branch')})"
     if branch is None:
         what = f"HEAD is detached at {git.short_commit(root)}, not on the release branch"
+        fix = f"git switch {settings.branch} (with the release commit on it)"
     else:
         what = f"on branch '{branch}', but releases are made from '{settings.branch}'"
-    return [
-        Problem(
-            what,
-            where,
+        fix = (
             f"git switch {settings.branch} (merge the release there first), or set "
-            f'branch = "{branch or "..."}" in [tool.pytest-release] of {settings.config_file}',
+            f'branch = "{branch}" in [tool.pytest-release] of {settings.config_file}'
         )
-    ]
+    return [Problem(what, where, fix)]
 
 
 def upstream_problems(root: Path, settings: Settings) -> list[Problem]:

@@ -4,7 +4,6 @@ HEAD, upload credentials present."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,9 +49,9 @@ def test_ci_is_green_for_head(git_worktree: Path, release_settings: Settings) ->
 
 @pytest.mark.parametrize("index", ["testpypi", "pypi"])
 def test_upload_credentials_are_present(
-    release_settings: Settings, index: str, record_property: Callable[[str, object], None]
+    release_settings: Settings, index: str, request: pytest.FixtureRequest
 ) -> None:
     problems, source = preflight.credential_problems(release_settings, index, os.environ)
-    if source:
-        record_property("credentials", source)
+    if source:  # where, never what: JUnit shows which source twine will use
+        request.node.user_properties.append(("credentials", source))
     fail_with(problems)
