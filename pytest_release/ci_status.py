@@ -110,6 +110,26 @@ def combine(
     return CiState(verdict, tuple(failing), tuple(pending), tuple(passing))
 
 
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the host: urllib would send the token along."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
+            return None  # urllib then raises HTTPError with the redirect's code
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SameHostRedirects)
+
+
 def _get(url: str, token: str) -> tuple[Any, str]:
     request = urllib.request.Request(
         url,
@@ -121,9 +141,10 @@ def _get(url: str, token: str) -> tuple[Any, str]:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=REQUEST_SECONDS) as response:
+        with _OPENER.open(request, timeout=REQUEST_SECONDS) as response:
             return json.load(response), response.headers.get("Link", "")
     except urllib.error.HTTPError as error:
+        error.close()
         reason = {
             401: "401 Unauthorized: GITHUB_TOKEN was rejected (expired, revoked or mistyped)",
             403: "403 Forbidden: GITHUB_TOKEN may not read this repository's statuses and "

@@ -6,9 +6,10 @@ import configparser
 import importlib.util
 from collections.abc import Mapping
 
-from pytest_release.index import UploadIndex
+from pytest_release.index import WELL_KNOWN_UPLOAD_URLS, UploadIndex
 
-TRUSTED_PUBLISHING_HOSTS = ("upload.pypi.org", "test.pypi.org")
+PYPI_UPLOAD_URLS = tuple(WELL_KNOWN_UPLOAD_URLS.values())
+TOKEN_USERNAME = "__token__"
 
 
 def credential_source(
@@ -28,11 +29,18 @@ def credential_source(
     username = environ.get("TWINE_USERNAME") or (
         pypirc.get(section, "username", fallback=None) if section else None
     )
+    if username is None and _is_pypi(index):
+        username = TOKEN_USERNAME  # twine's default on PyPI and TestPyPI
     if index.upload_url and _keyring_has(index.upload_url, username):
         return f"keyring entry for {index.upload_url}"
-    if _trusted_publishing_available(index, environ):
+    if username == TOKEN_USERNAME and _is_pypi(index) and _has_oidc(environ):
         return "trusted publishing (GitHub Actions OIDC token)"
     return None
+
+
+def _is_pypi(index: UploadIndex) -> bool:
+    """twine's test: only these upload URLs get token usernames and trusted publishing."""
+    return (index.upload_url or "").startswith(PYPI_UPLOAD_URLS)
 
 
 def _keyring_has(url: str, username: str | None) -> bool:
@@ -47,20 +55,27 @@ def _keyring_has(url: str, username: str | None) -> bool:
     return credential is not None and bool(credential.password)
 
 
-def _trusted_publishing_available(index: UploadIndex, environ: Mapping[str, str]) -> bool:
-    in_actions = environ.get("GITHUB_ACTIONS") == "true"
-    has_oidc = bool(environ.get("ACTIONS_ID_TOKEN_REQUEST_URL")) and bool(
-        environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+def _has_oidc(environ: Mapping[str, str]) -> bool:
+    return (
+        environ.get("GITHUB_ACTIONS") == "true"
+        and bool(environ.get("ACTIONS_ID_TOKEN_REQUEST_URL"))
+        and bool(environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
     )
-    url = index.upload_url or ""
-    return in_actions and has_oidc and any(host in url for host in TRUSTED_PUBLISHING_HOSTS)
 
 
 def missing_credentials_fix(index: UploadIndex) -> str:
-    section = index.repository or index.label
-    return (
-        "set TWINE_USERNAME=__token__ and TWINE_PASSWORD to an API token for this index, "
-        f"or add a password to the [{section}] section of ~/.pypirc, or store the token "
-        "with keyring, or publish from GitHub Actions with trusted publishing "
-        "(permissions: id-token: write)"
-    )
+    """The ways twine could find credentials for this index, and only those."""
+    if _is_pypi(index):
+        ways = ["set TWINE_USERNAME=__token__ and TWINE_PASSWORD to an API token"]
+    else:
+        ways = ["set TWINE_USERNAME and TWINE_PASSWORD"]
+    if index.repository or "://" not in index.label:
+        ways.append(
+            f"add a password to the [{index.repository or index.label}] section of ~/.pypirc"
+        )
+    ways.append(f"store the password with keyring for {index.upload_url}")
+    if _is_pypi(index):
+        ways.append(
+            "publish from GitHub Actions with trusted publishing (permissions: id-token: write)"
+        )
+    return ", or ".join(ways)

@@ -23,11 +23,13 @@ class GateRecord:
 
     @property
     def status(self) -> Outcome:
-        """failed if any case failed; skipped if any was skipped; passed if all passed."""
-        ran = [value for value in self.outcomes.values() if value != "not run"]
-        if not ran:
-            return "not run"
-        return max(ran, key=_SEVERITY.__getitem__)
+        """failed if any case failed; else skipped if any was skipped; else not run if any
+        case never ran (an interrupted session); passed only if every case passed."""
+        outcomes = set(self.outcomes.values())
+        for status in ("failed", "skipped", "not run"):
+            if status in outcomes:
+                return status
+        return "passed" if outcomes else "not run"
 
 
 class Ledger:

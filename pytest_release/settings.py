@@ -133,7 +133,8 @@ def read_table(config_file: Path) -> dict[str, object]:
         document = tomllib.loads(config_file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
-    table = document.get("tool", {}).get("pytest-release", {})
+    tools = document.get("tool", {})
+    table = tools.get("pytest-release", {}) if isinstance(tools, dict) else {}
     if not isinstance(table, dict):
         raise SettingsError(f"{TABLE} in {config_file} must be a table")
     return table
@@ -210,9 +211,9 @@ def _release_version(
 ) -> tuple[str | None, str]:
     given = command_line.get("release-version")
     if given is not None:
-        text, origin, where = str(given), COMMAND_LINE, "--release-version"
+        text, origin, where = str(given).strip(), COMMAND_LINE, "--release-version"
     elif environ.get(RELEASE_VERSION_VARIABLE):
-        text = environ[RELEASE_VERSION_VARIABLE]
+        text = environ[RELEASE_VERSION_VARIABLE].strip()
         origin = where = RELEASE_VERSION_VARIABLE
     else:
         return None, DEFAULT
