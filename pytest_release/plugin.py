@@ -74,13 +74,31 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(GateSession(config), "release-gate-session")
 
 
+SUITE_PACKAGE = "pytest_release.suite"
+XDIST_REFUSAL = (
+    "the release gates cannot run under pytest-xdist (-n): they must run in checklist "
+    "order in one process. Run them without -n."
+)
+
+
+def from_the_suite(item: pytest.Item) -> bool:
+    """A gate test case of pytest-release's own suite (wherever a thin module imports it)."""
+    module = getattr(getattr(item, "obj", None), "__module__", None) or ""
+    return module.startswith(SUITE_PACKAGE + ".")
+
+
 def gate_of(item: pytest.Item) -> str | None:
     names = _GATES.intersection(mark.name for mark in item.iter_markers())
     return min(names, key=GATE_POSITION.__getitem__) if names else None
 
 
 class GateSession:
-    """The hooks that only act once gate items are collected."""
+    """The hooks that only act in a release session: one that collects the suite's gates.
+
+    Gate markers alone do not make a release session: a project's own tests may well
+    be marked `cli` or `api`. Once the suite is collected, every gate-marked item of
+    the session is a gate, the user's own extra gate modules included.
+    """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
@@ -92,18 +110,13 @@ class GateSession:
     ) -> Generator[None]:
         collected_order = {item: position for position, item in enumerate(items)}
         yield
-        gates = {item: gate_of(item) for item in items}
-        if not any(gates.values()):
-            return
+        if hasattr(config, "workerinput") or not any(from_the_suite(i) for i in items):
+            return  # not a release session; an xdist worker's controller refuses -n
         self.active = True
         from pytest_release import state
         from pytest_release.ledger import Ledger
 
-        if hasattr(config, "workerinput"):
-            raise pytest.UsageError(
-                "the release gates cannot run under pytest-xdist (-n): they must run in "
-                "order in one process. Run them without -n."
-            )
+        gates = {item: gate_of(item) for item in items}
         settings = state.settings_of(config)
         _refuse_target_ini(config, settings.root, items)
         kept, deselected = _select_publish_gates(config, items, gates)
@@ -127,6 +140,19 @@ class GateSession:
         config.stash[state.LEDGER] = Ledger(
             (gate, item.nodeid) for item in kept if (gate := gates[item])
         )
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: object, ids: list[str]) -> None:
+        """Refuse -n in the controller, which collects nothing itself: a worker that
+        raises leaves xdist with an INTERNALERROR instead of a usage error."""
+        files = {self.config.rootpath / nodeid.partition("::")[0] for nodeid in ids}
+        for file in files:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if SUITE_PACKAGE in text or file.is_relative_to(Path(__file__).parent / "suite"):
+                raise pytest.UsageError(XDIST_REFUSAL)
 
     def pytest_report_collectionfinish(self, config: pytest.Config) -> list[str]:
         if not self.active:
@@ -166,9 +192,10 @@ class GateSession:
             self.config.stash[state.LEDGER].record(gate, report.nodeid, "passed")
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        if not self.active:
-            return
         from pytest_release import state
+
+        if not self.active or state.LEDGER not in self.config.stash:
+            return  # no gates, or a usage error stopped the session before its ledger
         from pytest_release.report import checklist_lines, checklist_markdown
 
         ledger = self.config.stash[state.LEDGER]
