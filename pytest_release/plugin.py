@@ -192,10 +192,12 @@ class GateSession:
             self.config.stash[state.LEDGER].record(gate, report.nodeid, "passed")
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if not self.active:
+            return
         from pytest_release import state
 
-        if not self.active or state.LEDGER not in self.config.stash:
-            return  # no gates, or a usage error stopped the session before its ledger
+        if state.LEDGER not in self.config.stash:
+            return  # a usage error stopped the session before its ledger was made
         from pytest_release.report import checklist_lines, checklist_markdown
 
         ledger = self.config.stash[state.LEDGER]
