@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from pytest_release.monorepo import Monorepo
+    from pytest_release.monorepo import Monorepo, Package
     from pytest_release.settings import Settings
 
 
@@ -54,3 +54,19 @@ def git_worktree(release_settings: Settings) -> Path:
             f"not checked: {release_settings.root} is not a git work tree with a commit ({error})"
         )
     return top
+
+
+@pytest.fixture
+def release_package(request: pytest.FixtureRequest, monorepo: Monorepo) -> Package:
+    """One package of the target: gates asking for it run once per package, in publish
+    order, with the dist name as the test id (the plugin parametrizes it)."""
+    name: str = request.param
+    return monorepo.package(name)
+
+
+@pytest.fixture(scope="session")
+def release_tags(git_worktree: Path, release_settings: Settings) -> list[str]:
+    """The repository's tags, from which the last release of each package is read."""
+    from pytest_release import git
+
+    return git.tags(release_settings.root)

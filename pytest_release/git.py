@@ -52,9 +52,10 @@ class Change:
     untracked: bool
 
 
-def changes(root: Path) -> list[Change]:
-    """Uncommitted changes below ``root`` (staged, modified, untracked)."""
-    output = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".")
+def changes(root: Path, *paths: Path) -> list[Change]:
+    """Uncommitted changes (staged, modified, untracked) of ``paths``, or all below ``root``."""
+    pathspecs = [str(path) for path in paths] or ["."]
+    output = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *pathspecs)
     entries = output.split("\0")
     found: list[Change] = []
     index = 0
@@ -124,3 +125,8 @@ def ahead_behind(root: Path, ref: str) -> tuple[int, int]:
     """Commits HEAD has that ``ref`` lacks, and commits ``ref`` has that HEAD lacks."""
     ahead, behind = _git(root, "rev-list", "--left-right", "--count", f"HEAD...{ref}").split()
     return int(ahead), int(behind)
+
+
+def tags(root: Path) -> list[str]:
+    """Every tag of the repository (local: a fresh clone has the remote's)."""
+    return _git(root, "tag", "--list").split()

@@ -81,6 +81,22 @@ XDIST_REFUSAL = (
 )
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A gate asking for ``release_package`` runs once per package, in publish order."""
+    if "release_package" not in metafunc.fixturenames:
+        return
+    from pytest_release import state
+    from pytest_release.monorepo import Monorepo
+
+    try:
+        model = state.monorepo_of(metafunc.config)
+    except pytest.UsageError:
+        model = None  # raised again, as a usage error, once collection is done
+    # An unreadable target still collects: one case, whose `monorepo` fixture fails.
+    names = list(model.publish_order) if isinstance(model, Monorepo) else ["unreadable"]
+    metafunc.parametrize("release_package", names, ids=names, indirect=True)
+
+
 def from_the_suite(item: pytest.Item) -> bool:
     """A gate test case of pytest-release's own suite (wherever a thin module imports it)."""
     module = getattr(getattr(item, "obj", None), "__module__", None) or ""

@@ -1,0 +1,65 @@
+"""Gate 1, versions: every package bumped, strict SemVer, internal dependency ranges
+satisfiable, publish order from the graph."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pytest_release import git, versions
+from pytest_release.gate import fail_with
+from pytest_release.monorepo import Monorepo, Package
+from pytest_release.problems import Problem
+from pytest_release.pyproject_reading import relative
+from pytest_release.settings import Settings
+
+pytestmark = [pytest.mark.versions]
+
+
+def test_publish_order(monorepo: Monorepo, request: pytest.FixtureRequest) -> None:
+    """The order later gates build, upload and tag in: dependencies first."""
+    request.node.user_properties.append(("publish_order", ", ".join(monorepo.publish_order)))
+    assert monorepo.publish_order
+
+
+def test_packages_agree_on_the_release_version(
+    monorepo: Monorepo, release_settings: Settings
+) -> None:
+    fail_with(versions.release_version(release_settings, monorepo).problems)
+
+
+def test_version_is_strict_semver(release_package: Package) -> None:
+    fail_with(versions.strict_version_problems(release_package))
+
+
+def test_version_is_above_the_last_release(
+    release_package: Package, release_tags: list[str], release_settings: Settings
+) -> None:
+    fail_with(versions.bump_problems(release_package, release_tags, release_settings))
+
+
+def test_version_bump_is_committed(
+    release_package: Package, monorepo: Monorepo, git_worktree: Path
+) -> None:
+    """The pyproject.toml (and a dynamic version's file) equal what HEAD holds."""
+    # version_source names the file(s) the version was read from, then what in them.
+    named = (monorepo.root / word for word in re.split(r"[ ,]+", release_package.version_source))
+    files = {release_package.pyproject, *(path for path in named if path.is_file())}
+    changed = git.changes(monorepo.root, *sorted(files))
+    fail_with(
+        Problem(
+            "has uncommitted changes, so the version released would not be HEAD's"
+            if not change.untracked
+            else "is not committed at all (untracked)",
+            relative(git_worktree / change.path, monorepo.root),
+            f"commit it (git commit -am 'Release {release_package.version_text}') and run "
+            "the gates again, so the release is what HEAD holds",
+        )
+        for change in changed
+    )
+
+
+def test_internal_ranges_admit_the_release(release_package: Package, monorepo: Monorepo) -> None:
+    fail_with(versions.range_problems(monorepo, release_package))

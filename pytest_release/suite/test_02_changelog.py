@@ -1,0 +1,122 @@
+"""Gate 2, changelog: a dated entry for the release, with known, non-empty sections and
+migration notes when the release breaks something."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from pytest_release import changelog, git, versions
+from pytest_release.gate import fail_with
+from pytest_release.monorepo import Monorepo
+from pytest_release.problems import Problem
+from pytest_release.settings import Settings
+
+pytestmark = [pytest.mark.changelog]
+
+
+@pytest.fixture(scope="module")
+def changelog_path(release_settings: Settings) -> Path:
+    return release_settings.root / release_settings.changelog
+
+
+@pytest.fixture(scope="module")
+def the_release(release_settings: Settings, monorepo: Monorepo) -> Version:
+    version = versions.release_version(release_settings, monorepo).version
+    if version is None:
+        pytest.skip("not checked: the release version is not known (see the versions gate)")
+    return version
+
+
+@pytest.fixture(scope="module")
+def release_section(
+    changelog_path: Path, release_settings: Settings, the_release: Version
+) -> changelog.Section:
+    if not changelog_path.is_file():
+        pytest.skip("not checked: there is no changelog (see test_changelog_exists)")
+    parsed = changelog.parse_changelog(changelog_path.read_text(encoding="utf-8", errors="replace"))
+    section = parsed.section_for(the_release)
+    if section is None:
+        pytest.skip(f"not checked: {release_settings.changelog} has no section for {the_release}")
+    return section
+
+
+def test_changelog_exists(changelog_path: Path, release_settings: Settings) -> None:
+    if changelog_path.is_file():
+        return
+    source = release_settings.sources.get("changelog", "default")
+    fail_with(
+        [
+            Problem(
+                f"there is no changelog at {changelog_path}",
+                f"setting `changelog` ({'default' if source == 'default' else 'from ' + source})",
+                f"add {release_settings.changelog} with a section for the release, or point "
+                f"`changelog` in [tool.pytest-release] of {release_settings.config_file} at it",
+            )
+        ]
+    )
+
+
+def test_changelog_has_a_section_for_the_release(
+    changelog_path: Path, release_settings: Settings, the_release: Version
+) -> None:
+    if not changelog_path.is_file():
+        pytest.skip("not checked: there is no changelog (see test_changelog_exists)")
+    parsed = changelog.parse_changelog(changelog_path.read_text(encoding="utf-8", errors="replace"))
+    fail_with(
+        changelog.section_problems(
+            parsed, release_settings.changelog, the_release, today=date.today()
+        )
+    )
+
+
+def test_release_section_is_dated(
+    release_section: changelog.Section, release_settings: Settings
+) -> None:
+    fail_with(
+        changelog.date_problems(release_section, release_settings.changelog, today=date.today())
+    )
+
+
+def test_release_section_has_known_non_empty_subsections(
+    release_section: changelog.Section, release_settings: Settings
+) -> None:
+    fail_with(changelog.subsection_problems(release_section, release_settings.changelog))
+
+
+def test_breaking_release_has_migration_notes(
+    release_section: changelog.Section,
+    release_settings: Settings,
+    the_release: Version,
+    monorepo: Monorepo,
+    release_tags: list[str],
+) -> None:
+    previous = versions.previous_release(release_tags, release_settings, monorepo)
+    fail_with(
+        changelog.breaking_problems(
+            release_section,
+            release_settings.changelog,
+            the_release,
+            previous[0] if previous else None,
+        )
+    )
+
+
+def test_changelog_is_committed(
+    changelog_path: Path, release_settings: Settings, git_worktree: Path
+) -> None:
+    if not changelog_path.is_file():
+        pytest.skip("not checked: there is no changelog (see test_changelog_exists)")
+    fail_with(
+        Problem(
+            "has uncommitted changes, so the released changelog would not be HEAD's"
+            if not change.untracked
+            else "is not committed at all (untracked)",
+            release_settings.changelog,
+            "commit it with the version bump and run the gates again",
+        )
+        for change in git.changes(release_settings.root, changelog_path)
+    )
