@@ -106,8 +106,8 @@ def release_version(settings: Settings, monorepo: Monorepo) -> ReleaseVersion:
     """The version being released, and what disagrees with it.
 
     lockstep: every package is at the release version (given, or else their common one).
-    independent: each package has its own version; a given release version must be the
-    version of the top package (the one a repository-wide tag names).
+    independent: each package has its own version; the release version is the top package's
+    (the one a repository-wide tag names), and a given one must be it.
     """
     readable = [p for p in monorepo.packages if p.version is not None]
     if settings.release_version is not None:
@@ -133,7 +133,9 @@ def release_version(settings: Settings, monorepo: Monorepo) -> ReleaseVersion:
             return ReleaseVersion(None, (problem,) if readable else ())
         return ReleaseVersion(found.pop(), ())
     else:
-        return ReleaseVersion(None, ())
+        # independent: the repository's release is its top package's (the meta package).
+        top_versions = {p.version for p in monorepo.top_packages if p.version is not None}
+        return ReleaseVersion(top_versions.pop() if len(top_versions) == 1 else None, ())
     if settings.versioning == "lockstep":
         disagreeing = [p for p in readable if p.version != version]
     else:

@@ -219,7 +219,8 @@ def test_independent_release_version_is_the_top_packages(tmp_path: Path) -> None
     other = resolve_settings(tmp_path, {"release-version": "1.4.0"}, {})
     (problem,) = versions.release_version(other, repo).problems
     assert problem.what == "app is at 0.3.0, but the release is 1.4.0 (independent versioning)"
-    assert versions.release_version(resolve_settings(tmp_path, {}, {}), repo).version is None
+    not_given = versions.release_version(resolve_settings(tmp_path, {}, {}), repo)
+    assert not_given == versions.ReleaseVersion(Version("0.3.0"), ())
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,114 @@
+"""What the gates say about an untouched release repo, and assertions against it.
+
+Every plugin test applies one defect and asserts that exactly the cases it names changed;
+this module is the one place that knows every gate's cases. A new gate adds its cases here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import pytest
+
+from tests.plugin.conftest import QUICK_GATES, GateRun
+
+EXAMPLE_PACKAGES = ("aetherflow-core", "aetherflow-scheduler", "aetherflow")
+
+PREFLIGHT_CASES: tuple[str, ...] = (
+    "test_target_is_a_git_work_tree",
+    "test_packages_can_be_read",
+    "test_working_tree_is_clean",
+    "test_on_the_release_branch",
+    "test_up_to_date_with_the_remote",
+    "test_ci_is_green_for_head",
+    "test_upload_credentials_are_present[testpypi]",
+    "test_upload_credentials_are_present[pypi]",
+)
+# Off GitHub, the CI state of HEAD cannot be read: skipped, with the reason.
+PREFLIGHT_SKIPPED = ("test_ci_is_green_for_head",)
+
+VERSIONS_SHARED_CASES = ("test_publish_order", "test_packages_agree_on_the_release_version")
+VERSIONS_PACKAGE_CASES = (
+    "test_version_is_strict_semver",
+    "test_version_is_above_the_last_release",
+    "test_version_bump_is_committed",
+    "test_internal_ranges_admit_the_release",
+)
+CHANGELOG_CASES: tuple[str, ...] = (
+    "test_changelog_exists",
+    "test_changelog_has_a_section_for_the_release",
+    "test_release_section_is_dated",
+    "test_release_section_has_known_non_empty_subsections",
+    "test_breaking_release_has_migration_notes",
+    "test_changelog_is_committed",
+)
+
+
+def gate_cases(gate: str, packages: Sequence[str] = EXAMPLE_PACKAGES) -> tuple[str, ...]:
+    """The case names (with parameters) of one gate, in the order they run."""
+    if gate == "preflight":
+        return PREFLIGHT_CASES
+    if gate == "versions":
+        per_package = tuple(
+            f"{case}[{package}]" for case in VERSIONS_PACKAGE_CASES for package in packages
+        )
+        return VERSIONS_SHARED_CASES + per_package
+    if gate == "changelog":
+        return CHANGELOG_CASES
+    raise ValueError(f"no cases known for gate {gate!r}")
+
+
+GATES_SO_FAR = QUICK_GATES  # what run_gates selects unless a test passes its own -m
+
+
+def baseline(
+    gates: Iterable[str] = GATES_SO_FAR, packages: Sequence[str] = EXAMPLE_PACKAGES
+) -> dict[str, str]:
+    """Outcomes of a committed, pushed, bumped release repo off GitHub: all pass but CI."""
+    return {
+        case: "skipped" if case in PREFLIGHT_SKIPPED else "passed"
+        for gate in gates
+        for case in gate_cases(gate, packages)
+    }
+
+
+def assert_outcomes(
+    run: GateRun,
+    changed: Mapping[str, str] | None = None,
+    *,
+    gates: Iterable[str] = GATES_SO_FAR,
+    packages: Sequence[str] = EXAMPLE_PACKAGES,
+    extra: Mapping[str, str] | None = None,
+) -> None:
+    """Every case of ``gates`` kept its baseline outcome but those in ``changed``; ``extra``
+    are cases outside the known gates. The exit code follows, and no traceback shows."""
+    expected = baseline(gates, packages)
+    changed = dict(changed or {})
+    unknown = set(changed) - set(expected)
+    assert not unknown, f"not a case of {list(gates)}: {sorted(unknown)}"
+    expected |= changed | dict(extra or {})
+    assert run.outcomes() == expected, run.output
+    failed = "failed" in expected.values()
+    assert run.result.ret == (pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK)
+    assert_no_traceback(run)
+
+
+def assert_no_traceback(run: GateRun) -> None:
+    """No internal error, no traceback, and no line of the plugin's code quoted.
+
+    pytest's own ``SKIPPED [n] FILE:LINE: reason`` summary lines are left out: for a gate
+    defined in the plugin, that location is inside the plugin by construction.
+    """
+    lines = run.output.splitlines()
+    assert not [line for line in lines if "INTERNALERROR" in line or "Traceback" in line]
+    quoted = [
+        line for line in lines if "pytest_release/" in line and not line.startswith("SKIPPED [")
+    ]
+    assert not quoted, "\n".join(quoted)
+
+
+def assert_says(run: GateRun, case: str, *words: str) -> None:
+    """The failure or skip message of ``case`` holds every one of ``words``."""
+    message = run.message(case)
+    missing = [word for word in words if word not in message]
+    assert not missing, f"{case}: {missing} not in the message:\n{message}"
