@@ -14,11 +14,13 @@ from typing import Any
 
 import pytest
 
+from tests.plugin.baseline import assert_outcomes, assert_says
 from tests.plugin.conftest import GateRunner, ReleaseRepo
 from tests.plugin.fake_github import REMOTE_URL, FakeGitHub, serve_fake_github
-from tests.plugin.test_session import assert_no_secret, assert_outcomes, junit_properties
+from tests.plugin.test_preflight_git import CI as CI_CASE
+from tests.plugin.test_preflight_git import PREFLIGHT, PREFLIGHT_ONLY, run_preflight
+from tests.plugin.test_session import assert_no_secret, junit_properties
 
-CI_CASE = "test_ci_is_green_for_head"
 TOKEN = "ghp_FAKE0pytestRelease0doNotPrint0123456"  # a recognisable fake GitHub token
 OWN_RUN_ID = "7041998"
 TESTPYPI_URL = "https://test.pypi.org/legacy/"
@@ -157,15 +159,12 @@ def test_ci_state_of_head_from_the_github_api(
     if scenario.run_id:
         monkeypatch.setenv("GITHUB_RUN_ID", scenario.run_id)
 
-    run = run_gates(github_repo.root)
+    run = run_preflight(run_gates, github_repo.root)
 
-    assert_outcomes(run, {CI_CASE: scenario.outcome})
+    assert_outcomes(run, {CI_CASE: scenario.outcome}, gates=PREFLIGHT_ONLY)
     head = github_repo.git("rev-parse", "HEAD")
     if scenario.outcome != "passed":
-        message = run.message(CI_CASE)
-        for word in scenario.words:
-            assert word in message
-        assert f"acme/aetherflow at {head[:12]}" in message
+        assert_says(run, CI_CASE, *scenario.words, f"acme/aetherflow at {head[:12]}")
     assert fake_github.received, "the CI check did not ask the API"
     assert fake_github.commits_asked == {head}
     assert fake_github.authorizations == {f"Bearer {TOKEN}"}
@@ -180,13 +179,10 @@ def test_ci_without_a_token_is_skipped(
 ) -> None:
     fake_github.answer(GREEN_STATUSES, GREEN_RUNS)
 
-    run = run_gates(github_repo.root)
+    run = run_preflight(run_gates, github_repo.root)
 
-    assert_outcomes(run)  # the baseline: skipped
-    message = run.message(CI_CASE)
-    assert "GITHUB_TOKEN is not set" in message
-    assert "acme/aetherflow" in message
-    assert "--allow-unverified ci" in message
+    assert_outcomes(run, gates=PREFLIGHT_ONLY)  # the baseline: skipped
+    assert_says(run, CI_CASE, "GITHUB_TOKEN is not set", "acme/aetherflow", "--allow-unverified ci")
     assert fake_github.received == []
 
 
@@ -199,22 +195,20 @@ def test_ci_with_the_api_unreachable_is_skipped(
     monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
 
-    run = run_gates(github_repo.root)
+    run = run_preflight(run_gates, github_repo.root)
 
-    assert_outcomes(run)  # the baseline: skipped
-    message = run.message(CI_CASE)
-    assert "could not be reached" in message
-    assert "--allow-unverified ci" in message
+    assert_outcomes(run, gates=PREFLIGHT_ONLY)  # the baseline: skipped
+    assert_says(run, CI_CASE, "could not be reached", "--allow-unverified ci")
     assert_no_secret(run, TOKEN)
 
 
 def test_ci_skip_is_waived_with_allow_unverified(
     github_repo: ReleaseRepo, run_gates: GateRunner
 ) -> None:
-    run = run_gates(github_repo.root, "--allow-unverified", "ci")
+    run = run_preflight(run_gates, github_repo.root, "--allow-unverified", "ci")
 
-    assert_outcomes(run)
-    assert "(waived with --allow-unverified ci)" in run.message(CI_CASE)
+    assert_outcomes(run, gates=PREFLIGHT_ONLY)
+    assert_says(run, CI_CASE, "(waived with --allow-unverified ci)")
 
 
 # --- upload credentials -----------------------------------------------------------------
@@ -347,9 +341,9 @@ def test_upload_credentials_are_found(
 ) -> None:
     secrets = provide(monkeypatch, tmp_path)
 
-    run = run_gates(release_repo.root, indexes=PUBLIC_INDEXES)
+    run = run_gates(release_repo.root, *PREFLIGHT, indexes=PUBLIC_INDEXES)
 
-    assert_outcomes(run)
+    assert_outcomes(run, gates=PREFLIGHT_ONLY)
     properties = junit_properties(run)
     for index, case in CREDENTIAL_CASES.items():
         assert ("credentials", source[index]) in properties[case]
@@ -359,14 +353,14 @@ def test_upload_credentials_are_found(
 def test_upload_credentials_absent_fail_saying_what_to_set(
     release_repo: ReleaseRepo, run_gates: GateRunner
 ) -> None:
-    run = run_gates(release_repo.root, indexes=PUBLIC_INDEXES)
+    run = run_gates(release_repo.root, *PREFLIGHT, indexes=PUBLIC_INDEXES)
 
-    assert_outcomes(run, dict.fromkeys(CREDENTIAL_CASES.values(), "failed"))
+    assert_outcomes(run, dict.fromkeys(CREDENTIAL_CASES.values(), "failed"), gates=PREFLIGHT_ONLY)
     for index, url in (("testpypi", TESTPYPI_URL), ("pypi", PYPI_URL)):
-        message = run.message(CREDENTIAL_CASES[index])
-        assert f"no upload credentials for {index} ({url})" in message
-        for way in ("TWINE_PASSWORD", "~/.pypirc", f"[{index}]", "keyring", "trusted publishing"):
-            assert way in message
+        ways = ("TWINE_PASSWORD", "~/.pypirc", f"[{index}]", "keyring", "trusted publishing")
+        assert_says(
+            run, CREDENTIAL_CASES[index], f"no upload credentials for {index} ({url})", *ways
+        )
     properties = junit_properties(run)
     assert all(
         name != "credentials" for case in CREDENTIAL_CASES.values() for name, _ in properties[case]
@@ -379,11 +373,10 @@ def test_upload_credentials_for_pypi_only_fail_the_testpypi_case(
     secret = "pypi-PYPIRC0only0pypi0secret"
     (_home() / ".pypirc").write_text(_pypirc(("pypi", None, secret)), encoding="utf-8")
 
-    run = run_gates(release_repo.root, indexes=PUBLIC_INDEXES)
+    run = run_gates(release_repo.root, *PREFLIGHT, indexes=PUBLIC_INDEXES)
 
-    assert_outcomes(run, {CREDENTIAL_CASES["testpypi"]: "failed"})
-    message = run.message(CREDENTIAL_CASES["testpypi"])
-    assert "no upload credentials for testpypi" in message
+    assert_outcomes(run, {CREDENTIAL_CASES["testpypi"]: "failed"}, gates=PREFLIGHT_ONLY)
+    assert_says(run, CREDENTIAL_CASES["testpypi"], "no upload credentials for testpypi")
     assert ("credentials", "password in ~/.pypirc [pypi]") in junit_properties(run)[
         CREDENTIAL_CASES["pypi"]
     ]

@@ -4,11 +4,12 @@ baseline outcome."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.plugin.baseline import assert_outcomes, assert_says
 from tests.plugin.conftest import (
     GateRun,
     GateRunner,
@@ -18,27 +19,16 @@ from tests.plugin.conftest import (
 )
 from tests.plugin.trees import RENAMED_TAG_FORMAT, copy_example, renamed_example, single_package
 
-# Only gate 0 is selected, so the outcomes below stay the whole story as later gates land.
+# Only gate 0 is selected, so the outcomes below stay the whole story as later gates land:
+# run it with `run_preflight`, compare with `assert_outcomes(..., gates=PREFLIGHT_ONLY)`.
 PREFLIGHT = ("-m", "preflight")
+PREFLIGHT_ONLY = ("preflight",)
 
 TARGET = "test_target_is_a_git_work_tree"
-PACKAGES = "test_packages_can_be_read"
 CLEAN = "test_working_tree_is_clean"
 BRANCH = "test_on_the_release_branch"
 UPSTREAM = "test_up_to_date_with_the_remote"
 CI = "test_ci_is_green_for_head"
-
-# A committed, pushed target off GitHub: everything passes but the CI check.
-BASELINE: Mapping[str, str] = {
-    TARGET: "passed",
-    PACKAGES: "passed",
-    CLEAN: "passed",
-    BRANCH: "passed",
-    UPSTREAM: "passed",
-    CI: "skipped",
-    "test_upload_credentials_are_present[testpypi]": "passed",
-    "test_upload_credentials_are_present[pypi]": "passed",
-}
 # Where the target is not a git work tree with a commit, these are not checked at all.
 NEEDS_GIT = (CLEAN, BRANCH, UPSTREAM, CI)
 
@@ -47,38 +37,6 @@ EXAMPLE_PUBLISH_ORDER = "aetherflow-core 0.2.0, aetherflow-scheduler 0.2.0, aeth
 
 def run_preflight(run_gates: GateRunner, root: Path, *args: str) -> GateRun:
     return run_gates(root, *PREFLIGHT, *args)
-
-
-def assert_baseline_except(run: GateRun, changed: Mapping[str, str] | None = None) -> None:
-    """Every preflight case has its baseline outcome but those in ``changed``; the exit code
-    follows the outcomes, and no traceback reaches the user."""
-    changed = changed or {}
-    assert set(changed) <= set(BASELINE), f"unknown case in {changed}"
-    assert run.outcomes() == {**BASELINE, **changed}
-    failed = "failed" in changed.values()
-    assert run.result.ret == (pytest.ExitCode.TESTS_FAILED if failed else pytest.ExitCode.OK)
-    assert_no_traceback(run)
-
-
-def assert_no_traceback(run: GateRun) -> None:
-    """No internal error, no traceback, and no line of the plugin's code quoted.
-
-    pytest's own ``SKIPPED [n] FILE:LINE: reason`` summary lines are left out: for a gate
-    defined in the plugin, that location is inside the plugin by construction.
-    """
-    lines = run.output.splitlines()
-    assert not [line for line in lines if "INTERNALERROR" in line or "Traceback" in line]
-    quoted = [
-        line for line in lines if "pytest_release/" in line and not line.startswith("SKIPPED [")
-    ]
-    assert not quoted, "\n".join(quoted)
-
-
-def assert_says(run: GateRun, case: str, *words: str) -> None:
-    """The failure or skip message of ``case`` holds every one of ``words``."""
-    message = run.message(case)
-    missing = [word for word in words if word not in message]
-    assert not missing, f"{case}: {missing} not in the message:\n{message}"
 
 
 def commit_on_remote(repo: ReleaseRepo, colleague: Path) -> None:
@@ -118,7 +76,7 @@ def test_baseline_passes_all_but_the_ci_check_off_github(
 ) -> None:
     run = run_preflight(run_gates, release_repo.root)
 
-    assert_baseline_except(run)
+    assert_outcomes(run, gates=PREFLIGHT_ONLY)
     assert_says(run, CI, "remote 'origin'", "is not on GitHub", "--allow-unverified ci")
     assert f"release packages, in publish order: {EXAMPLE_PUBLISH_ORDER}" in header(run)
     lines = checklist(run)
@@ -186,9 +144,9 @@ def test_every_uncommitted_change_is_named_by_kind_and_path(
     run = run_preflight(run_gates, release_repo.root)
 
     if not listed:
-        assert_baseline_except(run)
+        assert_outcomes(run, gates=PREFLIGHT_ONLY)
         return
-    assert_baseline_except(run, {CLEAN: "failed"})
+    assert_outcomes(run, {CLEAN: "failed"}, gates=PREFLIGHT_ONLY)
     assert_says(
         run, CLEAN, str(release_repo.root), "the working tree is not clean", *listed, "git stash"
     )
@@ -207,7 +165,7 @@ def test_another_branch_fails_naming_both_branches(
 
     run = run_preflight(run_gates, release_repo.root)
 
-    assert_baseline_except(run, {BRANCH: "failed"})
+    assert_outcomes(run, {BRANCH: "failed"}, gates=PREFLIGHT_ONLY)
     assert_says(
         run,
         BRANCH,
@@ -226,7 +184,7 @@ def test_a_detached_head_fails_naming_the_commit(
 
     run = run_preflight(run_gates, release_repo.root)
 
-    assert_baseline_except(run, {BRANCH: "failed"})
+    assert_outcomes(run, {BRANCH: "failed"}, gates=PREFLIGHT_ONLY)
     assert_says(run, BRANCH, str(release_repo.root), f"detached at {commit}", "git switch main")
 
 
@@ -240,7 +198,7 @@ def test_behind_the_remote_fails_with_a_fast_forward_pull(
 
     run = run_preflight(run_gates, release_repo.root)
 
-    assert_baseline_except(run, {UPSTREAM: "failed"})
+    assert_outcomes(run, {UPSTREAM: "failed"}, gates=PREFLIGHT_ONLY)
     assert_says(
         run,
         UPSTREAM,
@@ -258,7 +216,7 @@ def test_diverged_from_the_remote_fails_with_a_rebase(
 
     run = run_preflight(run_gates, release_repo.root)
 
-    assert_baseline_except(run, {UPSTREAM: "failed"})
+    assert_outcomes(run, {UPSTREAM: "failed"}, gates=PREFLIGHT_ONLY)
     assert_says(
         run,
         UPSTREAM,
@@ -272,7 +230,7 @@ def test_ahead_of_the_remote_passes(release_repo: ReleaseRepo, run_gates: GateRu
     """Unpushed local commits are what a release pushes; only behind or diverged fail."""
     commit_locally(release_repo)
 
-    assert_baseline_except(run_preflight(run_gates, release_repo.root))
+    assert_outcomes(run_preflight(run_gates, release_repo.root), gates=PREFLIGHT_ONLY)
 
 
 # 8, 9 ---------------------------------------------------------------------------------------
@@ -300,7 +258,7 @@ def test_no_upstream_fails_saying_how_to_set_one(
 
     run = run_preflight(run_gates, release_repo.root)
 
-    assert_baseline_except(run, {UPSTREAM: "failed"})
+    assert_outcomes(run, {UPSTREAM: "failed"}, gates=PREFLIGHT_ONLY)
     assert_says(
         run, UPSTREAM, str(release_repo.root), "branch 'main' has no upstream", f"fix: {fix}"
     )
@@ -331,7 +289,7 @@ def test_an_unreachable_remote_is_skipped_not_failed(
 
     run = run_preflight(run_gates, release_repo.root, *options)
 
-    assert_baseline_except(run, {UPSTREAM: "skipped"})
+    assert_outcomes(run, {UPSTREAM: "skipped"}, gates=PREFLIGHT_ONLY)
     assert_says(
         run,
         UPSTREAM,
@@ -352,7 +310,9 @@ def test_not_a_git_repository_fails_once_and_skips_what_needs_git(
 
     run = run_preflight(run_gates, root)
 
-    assert_baseline_except(run, {TARGET: "failed"} | dict.fromkeys(NEEDS_GIT, "skipped"))
+    assert_outcomes(
+        run, {TARGET: "failed"} | dict.fromkeys(NEEDS_GIT, "skipped"), gates=PREFLIGHT_ONLY
+    )
     assert_says(run, TARGET, str(root), "not a git work tree", "git init", "--monorepo=PATH")
     for case in NEEDS_GIT:
         assert_says(run, case, "not checked", "not a git work tree with a commit")
@@ -368,7 +328,9 @@ def test_a_repository_without_a_commit_fails_once_saying_so(
 
     run = run_preflight(run_gates, root)
 
-    assert_baseline_except(run, {TARGET: "failed"} | dict.fromkeys(NEEDS_GIT, "skipped"))
+    assert_outcomes(
+        run, {TARGET: "failed"} | dict.fromkeys(NEEDS_GIT, "skipped"), gates=PREFLIGHT_ONLY
+    )
     assert_says(run, TARGET, str(root), "no commit yet", "git commit")
 
 
@@ -398,7 +360,7 @@ def test_the_baseline_holds_for_other_repositories(
 
     run = run_preflight(run_gates, repo.root)
 
-    assert_baseline_except(run)
+    assert_outcomes(run, gates=PREFLIGHT_ONLY)
     lines = header(run)
     assert lines[0] == f"release target: {repo.root}", lines
     assert f"release packages, in publish order: {publish_order}" in lines

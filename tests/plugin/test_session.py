@@ -6,31 +6,22 @@ from __future__ import annotations
 import re
 import shutil
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from pytest_release.checklist import GATE_NAMES, GATES, gate_named
-from pytest_release.suite import test_00_preflight as preflight_suite
-from tests.plugin.conftest import SUITE, VERSION, GateRun, GateRunner, ReleaseRepo
-
-# The preflight cases in definition order, and their outcome on `release_repo` with the
-# local indexes: everything passes, the CI check is skipped (the remote is not on GitHub).
-PREFLIGHT_CASES: tuple[str, ...] = (
-    "test_target_is_a_git_work_tree",
-    "test_packages_can_be_read",
-    "test_working_tree_is_clean",
-    "test_on_the_release_branch",
-    "test_up_to_date_with_the_remote",
-    "test_ci_is_green_for_head",
-    "test_upload_credentials_are_present[testpypi]",
-    "test_upload_credentials_are_present[pypi]",
+from tests.plugin.baseline import (
+    GATES_SO_FAR,
+    assert_no_traceback,
+    assert_outcomes,
+    assert_says,
+    gate_cases,
 )
-BASELINE: dict[str, str] = {
-    case: "skipped" if case == "test_ci_is_green_for_head" else "passed" for case in PREFLIGHT_CASES
-}
-PREFLIGHT_MODULE = "release_tests/test_00_preflight.py"
+from tests.plugin.conftest import SUITE, VERSION, GateRun, GateRunner, ReleaseRepo
+from tests.plugin.test_preflight_git import PREFLIGHT_ONLY
+
 TRACEBACK = "Traceback (most recent call last)"
 CORE_PYPROJECT = "packages/aetherflow-core/pyproject.toml"
 PUBLISH_ORDER_LINE = (
@@ -57,6 +48,8 @@ def test_extra_versions_case() -> None:
     assert True
 '''
 EXTRA_GATES_OUTCOMES = {"test_extra_versions_case": "passed", "test_extra_api_case": "skipped"}
+EXTRA_VERSIONS_NODEID = f"release_tests/{EXTRA_GATES_MODULE}::test_extra_versions_case"
+EXTRA_API_NODEID = f"release_tests/{EXTRA_GATES_MODULE}::test_extra_api_case"
 # A publish gate, sorting after everything else.
 EXTRA_PUBLISH_MODULE = "test_zz_extra_publish.py"
 EXTRA_PUBLISH_SOURCE = '''\
@@ -70,20 +63,6 @@ pytestmark = [pytest.mark.tag, pytest.mark.publish]
 def test_extra_tag_case() -> None:
     assert True
 '''
-
-
-def assert_outcomes(
-    run: GateRun,
-    changed: Mapping[str, str] | None = None,
-    *,
-    extra: Mapping[str, str] | None = None,
-) -> None:
-    """Every preflight case kept its BASELINE outcome except ``changed``; ``extra`` are the
-    outcomes of cases beyond the preflight gate. Compares the whole JUnit outcome table."""
-    changed, extra = dict(changed or {}), dict(extra or {})
-    assert set(changed) <= set(BASELINE), f"not a preflight case: {set(changed) - set(BASELINE)}"
-    assert not set(extra) & set(BASELINE), "extra cases must not be preflight cases"
-    assert run.outcomes() == {**BASELINE, **changed, **extra}, run.output
 
 
 def junit_properties(run: GateRun) -> dict[str, list[tuple[str, str]]]:
@@ -112,8 +91,35 @@ def executed_cases(output: str) -> list[str]:
     )
 
 
-def preflight_nodeids() -> list[str]:
-    return [f"{PREFLIGHT_MODULE}::{case}" for case in PREFLIGHT_CASES]
+def suite_modules() -> dict[str, str]:
+    """Gate -> the file name of its module in the release suite, for every gate it has."""
+    modules = {gate: [path.name for path in SUITE.glob(f"test_*_{gate}.py")] for gate in GATE_NAMES}
+    assert all(len(names) <= 1 for names in modules.values()), modules
+    found = {gate: names[0] for gate, names in modules.items() if names}
+    assert sorted(found.values()) == sorted(path.name for path in SUITE.glob("test_*.py"))
+    return found
+
+
+def suite_module(gate: str) -> str:
+    """The release suite's module of ``gate``, as a node id prefix."""
+    return f"release_tests/{suite_modules()[gate]}"
+
+
+def suite_nodeids(*gates: str) -> list[str]:
+    """The node ids of the cases of ``gates``, in the order they run."""
+    return [f"{suite_module(gate)}::{case}" for gate in gates for case in gate_cases(gate)]
+
+
+def with_extra_gates() -> list[str]:
+    """Every gate's cases with the extra gate cases, in checklist order: the extra versions
+    case runs first in its gate (its module is collected first), the api case after it."""
+    return [
+        *suite_nodeids("preflight"),
+        EXTRA_VERSIONS_NODEID,
+        *suite_nodeids("versions"),
+        EXTRA_API_NODEID,
+        *suite_nodeids("changelog"),
+    ]
 
 
 def checklist_section(lines: list[str]) -> list[tuple[str, list[str]]]:
@@ -132,18 +138,28 @@ def checklist_section(lines: list[str]) -> list[tuple[str, list[str]]]:
     return entries
 
 
+# A plain run, without -m: `run_gates` selects GATES_SO_FAR unless a test passes its own -m,
+# which would deselect the extra api case and the publish gate before the plugin sees them.
+PLAIN = ("-m", "")
+
+
 def write_extra_gates(pytester: pytest.Pytester) -> None:
+    """The user's suite holds the gates of GATES_SO_FAR and the extra gate cases: the
+    modules of later gates (venvs, builds; tested on their own) are left out, so that a
+    PLAIN run is every gate the baseline knows."""
     suite = pytester.path / "release_tests"
+    for gate, module in suite_modules().items():
+        if gate not in GATES_SO_FAR:
+            (suite / module).unlink()
     (suite / EXTRA_GATES_MODULE).write_text(EXTRA_GATES_SOURCE, encoding="utf-8")
     (suite / EXTRA_PUBLISH_MODULE).write_text(EXTRA_PUBLISH_SOURCE, encoding="utf-8")
 
 
-def assert_usage_error(result: pytest.RunResult) -> str:
+def assert_usage_error(run: GateRun) -> str:
     """A clean usage error: exit code 4, no traceback, no gate run. Returns the output."""
-    output = result.stdout.str() + result.stderr.str()
-    assert result.ret == pytest.ExitCode.USAGE_ERROR, output
-    assert "INTERNALERROR" not in output
-    assert TRACEBACK not in output
+    output = run.output
+    assert run.result.ret == pytest.ExitCode.USAGE_ERROR, output
+    assert_no_traceback(run)
     assert not executed_cases(output)
     assert not re.search(r"^(PASSED|FAILED|SKIPPED|ERROR) release_tests", output, re.MULTILINE)
     return output
@@ -155,15 +171,16 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_preflight_cases_are_listed_in_definition_order() -> None:
-    """PREFLIGHT_CASES, which the other tests rely on, follows the suite module."""
-    defined: list[str] = []
-    for name, function in vars(preflight_suite).items():
-        if not name.startswith("test_"):
-            continue
-        marks = [m for m in getattr(function, "pytestmark", []) if m.name == "parametrize"]
-        defined += [f"{name}[{value}]" for value in marks[0].args[1]] if marks else [name]
-    assert list(PREFLIGHT_CASES) == defined
+def test_the_baseline_knows_every_case_of_the_suite_in_run_order(
+    release_repo: ReleaseRepo, run_gates: GateRunner
+) -> None:
+    """The cases `baseline.gate_cases` names, which the other tests rely on, are the ones
+    the suite collects for the example, in the order they run."""
+    run = run_gates(release_repo.root, "--collect-only", "-q")
+
+    assert run.result.ret == pytest.ExitCode.OK, run.output
+    collected = [line for line in run.result.stdout.lines if line.startswith("release_tests/")]
+    assert collected == suite_nodeids(*GATES_SO_FAR)
 
 
 # --- reading the target ---------------------------------------------------------------
@@ -190,12 +207,28 @@ def _dependency_cycle(pyproject: Path) -> list[str]:
     ]
 
 
+# An unreadable target still collects: the versions gate's per-package checks become one case
+# each, with the id "unreadable"; every case that needs the packages fails with the reading
+# error. In preflight that is the reading case alone; the changelog's existence and commit
+# need no package.
+UNREADABLE = ("unreadable",)
+NEEDS_THE_PACKAGES = (
+    "test_packages_can_be_read",
+    *gate_cases("versions", UNREADABLE),
+    *(
+        case
+        for case in gate_cases("changelog")
+        if case not in {"test_changelog_exists", "test_changelog_is_committed"}
+    ),
+)
+
+
 @pytest.mark.parametrize(
     "defect",
     [_malformed_toml, _no_project_table, _dependency_cycle],
     ids=["malformed-toml", "no-project-table", "dependency-cycle"],
 )
-def test_a_package_that_cannot_be_read_fails_only_that_case(
+def test_a_package_that_cannot_be_read_fails_only_the_cases_that_need_the_packages(
     release_repo: ReleaseRepo,
     run_gates: GateRunner,
     defect: Callable[[Path], list[str]],
@@ -205,11 +238,9 @@ def test_a_package_that_cannot_be_read_fails_only_that_case(
 
     run = run_gates(release_repo.root)
 
-    assert_outcomes(run, {"test_packages_can_be_read": "failed"})
-    message = run.message("test_packages_can_be_read")
-    for word in words:
-        assert word in message
-    assert TRACEBACK not in run.output
+    assert_outcomes(run, dict.fromkeys(NEEDS_THE_PACKAGES, "failed"), packages=UNREADABLE)
+    for case in NEEDS_THE_PACKAGES:
+        assert_says(run, case, *words)
     assert "release packages: cannot be read (see the preflight gate)" in run.output
 
 
@@ -274,7 +305,7 @@ def test_a_bad_setting_is_a_usage_error(
 
     run = run_gates(release_repo.root, *args)
 
-    output = assert_usage_error(run.result)
+    output = assert_usage_error(run)
     for word in words:
         assert word in output
 
@@ -340,14 +371,10 @@ def test_gates_run_in_checklist_order_under_pytest_randomly(
 ) -> None:
     write_extra_gates(pytester)
 
-    run = run_gates(release_repo.root, "-v", "-p", "randomly", f"--randomly-seed={seed}")
+    run = run_gates(release_repo.root, *PLAIN, "-v", "-p", "randomly", f"--randomly-seed={seed}")
 
     assert f"Using --randomly-seed={seed}" in run.output
-    assert executed_cases(run.output) == [
-        *preflight_nodeids(),
-        f"release_tests/{EXTRA_GATES_MODULE}::test_extra_versions_case",
-        f"release_tests/{EXTRA_GATES_MODULE}::test_extra_api_case",
-    ]
+    assert executed_cases(run.output) == with_extra_gates()
     assert_outcomes(run, extra=EXTRA_GATES_OUTCOMES)
 
 
@@ -361,23 +388,21 @@ def test_failed_first_and_last_failed_do_not_reorder_the_gates(
         "test_upload_credentials_are_present[testpypi]": "failed",
         "test_upload_credentials_are_present[pypi]": "failed",
     }
-    first = run_gates(release_repo.root, "-p", "no:randomly", indexes=indexes)
+    first = run_gates(release_repo.root, *PLAIN, "-p", "no:randomly", indexes=indexes)
     assert_outcomes(first, credential_cases, extra=EXTRA_GATES_OUTCOMES)
 
-    again = run_gates(release_repo.root, "-v", "-p", "no:randomly", "--ff", indexes=indexes)
+    again = run_gates(release_repo.root, *PLAIN, "-v", "-p", "no:randomly", "--ff", indexes=indexes)
 
     assert "run-last-failure: rerun previous 2 failures first" in again.output
-    assert executed_cases(again.output) == [
-        *preflight_nodeids(),
-        f"release_tests/{EXTRA_GATES_MODULE}::test_extra_versions_case",
-        f"release_tests/{EXTRA_GATES_MODULE}::test_extra_api_case",
-    ]
+    assert executed_cases(again.output) == with_extra_gates()
     assert_outcomes(again, credential_cases, extra=EXTRA_GATES_OUTCOMES)
 
-    only_failed = run_gates(release_repo.root, "-v", "-p", "no:randomly", "--lf", indexes=indexes)
+    only_failed = run_gates(
+        release_repo.root, *PLAIN, "-v", "-p", "no:randomly", "--lf", indexes=indexes
+    )
 
     assert executed_cases(only_failed.output) == [
-        f"{PREFLIGHT_MODULE}::{case}" for case in credential_cases
+        f"{suite_module('preflight')}::{case}" for case in credential_cases
     ]
 
 
@@ -387,7 +412,7 @@ def test_publish_gates_are_opt_in(
 ) -> None:
     write_extra_gates(pytester)
 
-    default = run_gates(release_repo.root, "-v")
+    default = run_gates(release_repo.root, *PLAIN, "-v")
     assert_outcomes(default, extra=EXTRA_GATES_OUTCOMES)
     assert "1 deselected" in default.output
 
@@ -399,9 +424,9 @@ def test_publish_gates_are_opt_in(
         ]
 
     with_preflight = run_gates(release_repo.root, "-v", "-m", "preflight or publish")
-    assert_outcomes(with_preflight, extra={"test_extra_tag_case": "passed"})
+    assert_outcomes(with_preflight, gates=PREFLIGHT_ONLY, extra={"test_extra_tag_case": "passed"})
     assert executed_cases(with_preflight.output) == [
-        *preflight_nodeids(),
+        *suite_nodeids("preflight"),
         f"release_tests/{EXTRA_PUBLISH_MODULE}::test_extra_tag_case",
     ]
 
@@ -418,12 +443,12 @@ def test_every_case_carries_its_gate_and_checklist_line_in_junit(
     write_extra_gates(pytester)
     family = ("-o", f"junit_family={junit_family}") if junit_family else ()
 
-    run = run_gates(release_repo.root, *family)
+    run = run_gates(release_repo.root, *PLAIN, *family)
 
     assert_outcomes(run, extra=EXTRA_GATES_OUTCOMES)
     properties = junit_properties(run)
     gate_of_case = {
-        **dict.fromkeys(PREFLIGHT_CASES, "preflight"),
+        **{case: gate for gate in GATES_SO_FAR for case in gate_cases(gate)},
         "test_extra_versions_case": "versions",
         "test_extra_api_case": "api",
     }
@@ -446,13 +471,18 @@ def test_final_checklist_lists_every_gate_in_order(
     summary.write_text("output of an earlier step\n", encoding="utf-8")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
 
-    run = run_gates(release_repo.root)
+    run = run_gates(release_repo.root, *PLAIN)
 
     assert_outcomes(run, {"test_working_tree_is_clean": "failed"}, extra=EXTRA_GATES_OUTCOMES)
     assert "untracked: notes.txt" in run.message("test_working_tree_is_clean")
 
     entries = checklist_section(run.result.stdout.lines)
-    statuses = {"preflight": "FAILED", "versions": "passed", "api": "skipped"}
+    statuses = {
+        "preflight": "FAILED",
+        "versions": "passed",
+        "api": "skipped",
+        "changelog": "passed",
+    }
     assert len(entries) == len(GATES), entries
     for (line, _), gate in zip(entries, GATES, strict=True):
         status = statuses.get(gate.name, "not run")
@@ -476,7 +506,8 @@ def test_final_checklist_lists_every_gate_in_order(
     assert icons["preflight"] == ":x:"
     assert icons["versions"] == ":white_check_mark:"
     assert icons["api"] == ":warning:"
-    assert {icons[gate] for gate in GATE_NAMES[3:]} == {":white_circle:"}
+    assert icons["changelog"] == ":white_check_mark:"
+    assert {icons[gate] for gate in GATE_NAMES[4:]} == {":white_circle:"}
 
 
 # --- pytest's own options -------------------------------------------------------------
@@ -537,7 +568,7 @@ def test_xdist_is_refused_with_a_usage_error(
 ) -> None:
     run = run_gates(release_repo.root, "-n", "2")
 
-    output = assert_usage_error(run.result)
+    output = assert_usage_error(run)
     assert "xdist" in output
     assert "-n" in output
     assert "release checklist" not in output
@@ -551,22 +582,24 @@ def test_monorepo_path_with_a_space_is_refused_when_the_target_config_would_rule
     root = release_repo.root
     assert "[tool.pytest.ini_options]" in (root / "pyproject.toml").read_text(encoding="utf-8")
 
+    junit = pytester.path / "release.xml"
     spaced = pytester.runpytest_subprocess("release_tests", "--monorepo", str(root))
 
-    output = assert_usage_error(spaced)
+    output = assert_usage_error(GateRun(spaced, junit))
     # pytest read PATH as a test path and took the target's pyproject.toml as its ini file.
     assert f"rootdir: {root}" in output
     assert "configfile: pyproject.toml" in output
     assert f"pytest took its configuration from {root / 'pyproject.toml'}" in output
     assert "Write --monorepo=PATH" in output
 
-    junit = pytester.path / "release.xml"
     joined = pytester.runpytest_subprocess(
         "release_tests",
         f"--monorepo={root}",
         "--testpypi=local",
         "--pypi=local",
         f"--junitxml={junit}",
+        "-m",
+        " or ".join(GATES_SO_FAR),
     )
 
     run = GateRun(joined, junit)
@@ -616,8 +649,10 @@ def test_without_the_plugin_the_gate_markers_are_unknown(
 
     output = result.stdout.str() + result.stderr.str()
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    assert "'preflight' not found in `markers` configuration option" in output
-    assert "Interrupted: 1 error during collection" in output
+    modules = suite_modules()
+    for gate in modules:
+        assert f"'{gate}' not found in `markers` configuration option" in output
+    assert f"Interrupted: {len(modules)} errors during collection" in output
     assert "release-" not in next(
         line for line in output.splitlines() if line.startswith("plugins:")
     )
