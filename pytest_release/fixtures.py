@@ -6,14 +6,19 @@ only when a fixture is first requested.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from pytest_release.dists import BuiltPackage
     from pytest_release.monorepo import Monorepo, Package
     from pytest_release.settings import Settings
+    from pytest_release.venv import CommandResult, FreshVenv, NotAttempted
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +75,44 @@ def release_tags(git_worktree: Path, release_settings: Settings) -> list[str]:
     from pytest_release import git
 
     return git.tags(release_settings.root)
+
+
+@pytest.fixture(scope="session")
+def built_dists(
+    monorepo: Monorepo, tmp_path_factory: pytest.TempPathFactory
+) -> Mapping[str, BuiltPackage]:
+    """An sdist and a wheel of every package (dist name -> what was built, or why not),
+    built once per session into a scratch folder; the packages' own dist/ stay untouched."""
+    from pytest_release.dists import build_all
+
+    return build_all(monorepo, tmp_path_factory.mktemp("dists"))
+
+
+def _new_venv(tmp_path_factory: pytest.TempPathFactory, name: str) -> FreshVenv:
+    from pytest_release.venv import FreshVenv, VenvError
+
+    try:
+        return FreshVenv.create(tmp_path_factory.mktemp(name) / "venv")
+    except VenvError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture
+def fresh_venv(tmp_path_factory: pytest.TempPathFactory) -> FreshVenv:
+    """A new virtual environment outside the target repo: install(), run(), python()."""
+    return _new_venv(tmp_path_factory, "fresh-venv")
+
+
+@dataclass(frozen=True)
+class EditableInstall:
+    venv: FreshVenv
+    results: Mapping[str, CommandResult | NotAttempted]  # dist name -> its install
+
+
+@pytest.fixture(scope="session")
+def editable_venv(monorepo: Monorepo, tmp_path_factory: pytest.TempPathFactory) -> EditableInstall:
+    """One fresh venv with every package installed editable, in publish order."""
+    from pytest_release.venv import install_editable
+
+    venv = _new_venv(tmp_path_factory, "editable")
+    return EditableInstall(venv, install_editable(venv, monorepo))

@@ -9,10 +9,15 @@ from __future__ import annotations
 import os
 from collections.abc import Generator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_release.checklist import GATE_NAMES, GATE_POSITION, GATES, PUBLISH_MARKER
+
+if TYPE_CHECKING:
+    from pytest_release.monorepo import MonorepoError
+    from pytest_release.settings import Settings
 
 pytest_plugins = ["pytest_release.fixtures"]
 
@@ -82,19 +87,29 @@ XDIST_REFUSAL = (
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """A gate asking for ``release_package`` runs once per package, in publish order."""
-    if "release_package" not in metafunc.fixturenames:
+    """A gate asking for ``release_package`` runs once per package, in publish order;
+    one asking for ``smoke_command`` once per configured smoke command."""
+    wanted = {"release_package", "smoke_command"}.intersection(metafunc.fixturenames)
+    if not wanted:
         return
     from pytest_release import state
     from pytest_release.monorepo import Monorepo
 
+    settings: Settings | None = None
+    model: Monorepo | MonorepoError | None = None
     try:
+        settings = state.settings_of(metafunc.config)
         model = state.monorepo_of(metafunc.config)
     except pytest.UsageError:
-        model = None  # raised again, as a usage error, once collection is done
-    # An unreadable target still collects: one case, whose `monorepo` fixture fails.
-    names = list(model.publish_order) if isinstance(model, Monorepo) else ["unreadable"]
-    metafunc.parametrize("release_package", names, ids=names, indirect=True)
+        pass  # raised again, as a usage error, once collection is done
+    if "release_package" in wanted:
+        # An unreadable target still collects: one case, whose `monorepo` fixture fails.
+        names = list(model.publish_order) if isinstance(model, Monorepo) else ["unreadable"]
+        metafunc.parametrize("release_package", names, ids=names, indirect=True)
+    if "smoke_command" in wanted:
+        commands = list(settings.smoke) if settings and settings.smoke else [None]
+        ids = [command or "none-configured" for command in commands]
+        metafunc.parametrize("smoke_command", commands, ids=ids)
 
 
 def from_the_suite(item: pytest.Item) -> bool:

@@ -40,6 +40,7 @@ class Settings:
     test_command: tuple[str, ...]
     test_env: Literal["current", "fresh"]
     smoke: tuple[str, ...]
+    smoke_timeout: float
     python_smoke: tuple[str, ...]
     testpypi: str
     pypi: str
@@ -66,6 +67,12 @@ def _nonempty_texts(key: str, value: object) -> tuple[str, ...]:
     if not texts:
         raise ValueError("must not be empty")
     return texts
+
+
+def _seconds(key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ValueError("must be a positive number of seconds")
+    return float(value)
 
 
 def _flag(key: str, value: object) -> bool:
@@ -117,6 +124,7 @@ KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
     "test-command": (_command, ("pytest", "-q")),
     "test-env": (_choice("current", "fresh"), "current"),
     "smoke": (_texts, ()),
+    "smoke-timeout": (_seconds, 120.0),
     "python-smoke": (_texts, ()),
     "testpypi": (_text, "testpypi"),
     "pypi": (_text, "pypi"),
@@ -198,6 +206,7 @@ def resolve_settings(
         test_command=cast("tuple[str, ...]", values["test-command"]),
         test_env=cast(Literal["current", "fresh"], values["test-env"]),
         smoke=cast("tuple[str, ...]", values["smoke"]),
+        smoke_timeout=cast(float, values["smoke-timeout"]),
         python_smoke=cast("tuple[str, ...]", values["python-smoke"]),
         testpypi=cast(str, values["testpypi"]),
         pypi=cast(str, values["pypi"]),

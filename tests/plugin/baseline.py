@@ -6,11 +6,12 @@ this module is the one place that knows every gate's cases. A new gate adds its 
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 
 import pytest
 
-from tests.plugin.conftest import QUICK_GATES, GateRun
+from tests.plugin.conftest import EXAMPLE, QUICK_GATES, GateRun
 
 EXAMPLE_PACKAGES = ("aetherflow-core", "aetherflow-scheduler", "aetherflow")
 
@@ -42,19 +43,39 @@ CHANGELOG_CASES: tuple[str, ...] = (
     "test_breaking_release_has_migration_notes",
     "test_changelog_is_committed",
 )
+# The example's `smoke` commands: one case each of the cli gate.
+EXAMPLE_SMOKE: tuple[str, ...] = tuple(
+    tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "pytest-release"
+    ]["smoke"]
+)
+TESTS_CASES: tuple[str, ...] = ("test_target_test_suite_is_green",)
+EDITABLE_PACKAGE_CASES = ("test_editable_install", "test_import_packages_import_with_the_version")
+CLI_PACKAGE_CASES = ("test_console_scripts_answer_help",)
+CLI_SMOKE_CASE = "test_smoke_command_ends_cleanly"
 
 
-def gate_cases(gate: str, packages: Sequence[str] = EXAMPLE_PACKAGES) -> tuple[str, ...]:
+def _per_package(cases: Sequence[str], packages: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f"{case}[{package}]" for case in cases for package in packages)
+
+
+def gate_cases(
+    gate: str, packages: Sequence[str] = EXAMPLE_PACKAGES, smoke: Sequence[str] = EXAMPLE_SMOKE
+) -> tuple[str, ...]:
     """The case names (with parameters) of one gate, in the order they run."""
     if gate == "preflight":
         return PREFLIGHT_CASES
     if gate == "versions":
-        per_package = tuple(
-            f"{case}[{package}]" for case in VERSIONS_PACKAGE_CASES for package in packages
-        )
-        return VERSIONS_SHARED_CASES + per_package
+        return VERSIONS_SHARED_CASES + _per_package(VERSIONS_PACKAGE_CASES, packages)
     if gate == "changelog":
         return CHANGELOG_CASES
+    if gate == "tests":
+        return TESTS_CASES
+    if gate == "editable":
+        return _per_package(EDITABLE_PACKAGE_CASES, packages)
+    if gate == "cli":
+        smoke_cases = tuple(f"{CLI_SMOKE_CASE}[{command}]" for command in smoke)
+        return _per_package(CLI_PACKAGE_CASES, packages) + smoke_cases
     raise ValueError(f"no cases known for gate {gate!r}")
 
 

@@ -23,6 +23,7 @@ REFERENCE: list[tuple[str, str, object]] = [
     ("test-command", "test_command", ("pytest", "-q")),
     ("test-env", "test_env", "current"),
     ("smoke", "smoke", ()),
+    ("smoke-timeout", "smoke_timeout", 120.0),
     ("python-smoke", "python_smoke", ()),
     ("testpypi", "testpypi", "testpypi"),
     ("pypi", "pypi", "pypi"),
@@ -158,6 +159,8 @@ def test_unreadable_root_pyproject_reads_as_defaults(tmp_path: Path, content: by
             ("aetherflow --help", "aetherflow run --dry"),
             id="smoke",
         ),
+        pytest.param("smoke-timeout", "30", 30.0, id="smoke-timeout-int"),
+        pytest.param("smoke-timeout", "0.5", 0.5, id="smoke-timeout-float"),
         pytest.param(
             "python-smoke",
             '["import aetherflow", "aetherflow.main()"]',
@@ -200,6 +203,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
                 'test-command = ["tox", "-e", "py311"]',
                 'test-env = "fresh"',
                 'smoke = ["aetherflow --help"]',
+                "smoke-timeout = 30",
                 'python-smoke = ["import aetherflow"]',
                 'testpypi = "local"',
                 'pypi = "local"',
@@ -220,6 +224,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
         True,
     )
     assert settings.test_command == ("tox", "-e", "py311")
+    assert (settings.smoke, settings.smoke_timeout) == (("aetherflow --help",), 30.0)
     assert (settings.test_env, settings.testpypi, settings.pypi) == ("fresh", "local", "local")
     assert {key for key, source in settings.sources.items() if source == "default"} == {
         "release-version"
@@ -318,6 +323,9 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
         pytest.param(
             "smoke", '"aetherflow --help"', "must be a list of non-empty strings", id="smoke-string"
         ),
+        pytest.param("smoke-timeout", "0", "must be a positive number", id="smoke-timeout-zero"),
+        pytest.param("smoke-timeout", '"60"', "must be a positive number", id="smoke-timeout-text"),
+        pytest.param("smoke-timeout", "true", "must be a positive number", id="smoke-timeout-bool"),
         pytest.param(
             "python-smoke",
             '[""]',
@@ -478,6 +486,7 @@ def test_sources_name_where_each_setting_came_from(tmp_path: Path) -> None:
         "test-command": "default",
         "test-env": "default",
         "smoke": "default",
+        "smoke-timeout": "default",
         "python-smoke": "default",
         "testpypi": "command line",
         "pypi": "default",
