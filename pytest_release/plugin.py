@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_release.checklist import GATE_NAMES, GATE_POSITION, GATES, PUBLISH_MARKER
+from pytest_release.checklist import (
+    GATE_NAMES,
+    GATE_POSITION,
+    GATES,
+    PUBLISH_MARKER,
+    UNVERIFIABLE_CHECKS,
+)
 
 if TYPE_CHECKING:
     from pytest_release.monorepo import MonorepoError
@@ -21,11 +27,15 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["pytest_release.fixtures"]
 
-# The plugin loads in every pytest session of an environment where it is installed: the
-# modules that read a target (packaging, tomllib, git, HTTP) are imported only once gate
-# items are collected, so an ordinary session pays for none of them.
+# The modules that read a target (packaging, tomllib, git, HTTP) are imported inside the
+# hooks, once gate items are collected, so an ordinary session pays for none of them.
 
 _GATES = frozenset(GATE_NAMES)
+SUITE_PACKAGE = "pytest_release.suite"
+XDIST_REFUSAL = (
+    "the release gates cannot run under pytest-xdist (-n): they must run in checklist "
+    "order in one process. Run them without -n."
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,7 +73,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="CHECK",
-        help="waive a check that could not be verified (repeatable): upstream, ci",
+        help="waive a check that could not be verified (repeatable): "
+        + ", ".join(UNVERIFIABLE_CHECKS),
     )
 
 
@@ -77,13 +88,6 @@ def pytest_configure(config: pytest.Config) -> None:
     # Registered last, so that this wrapper is outermost and its ordering comes after
     # pytest-randomly's shuffle and --ff/--lf (cacheprovider's wrappers).
     config.pluginmanager.register(GateSession(config), "release-gate-session")
-
-
-SUITE_PACKAGE = "pytest_release.suite"
-XDIST_REFUSAL = (
-    "the release gates cannot run under pytest-xdist (-n): they must run in checklist "
-    "order in one process. Run them without -n."
-)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

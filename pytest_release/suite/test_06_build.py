@@ -1,0 +1,131 @@
+"""Gate 6, build: an sdist and a wheel of every package, built with pypa/build, named for the
+release, carrying the pyproject's metadata, accepted by twine, holding the right files; and a
+wheel built from the sdist with the same files as the wheel built from the tree."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from pytest_release import dist_contents, dist_files, dist_metadata
+from pytest_release.dist_files import DistFile
+from pytest_release.dists import BuiltPackage, twine_check
+from pytest_release.gate import fail_with
+from pytest_release.monorepo import Monorepo, Package
+from pytest_release.problems import Problem
+from pytest_release.pyproject_reading import relative
+
+pytestmark = [pytest.mark.build]
+
+NOT_BUILT = "not checked: the build produced no {} (see test_build_succeeds)"
+
+
+@pytest.fixture
+def built(release_package: Package, built_dists: Mapping[str, BuiltPackage]) -> BuiltPackage:
+    """What the session's build made of this package."""
+    return built_dists[release_package.name]
+
+
+def read(path: Path | None, kind: str) -> DistFile:
+    """The built file ``path`` read; skipped when the build made none, failed when unreadable."""
+    if path is None:
+        pytest.skip(NOT_BUILT.format(kind))
+    found = dist_files.read_dist(path)
+    if isinstance(found, Problem):
+        pytest.fail(found.render(), pytrace=False)
+    return found
+
+
+def test_build_succeeds(release_package: Package, built: BuiltPackage, monorepo: Monorepo) -> None:
+    """``python -m build`` makes an sdist and a wheel from the tree, and a wheel from the sdist."""
+    if built.error is None:
+        return
+    folder = release_package.relative_folder(monorepo.root)
+    fail_with(
+        [
+            Problem(
+                what=f"the build failed: {built.error}",
+                where=f"{release_package.name}, "
+                f"{relative(release_package.pyproject, monorepo.root)}",
+                fix=f"make `python -m build {folder}` succeed from a clean checkout: the "
+                "backend's output above says what stopped it",
+            )
+        ]
+    )
+
+
+def test_one_sdist_and_one_wheel_named_for_the_release(
+    release_package: Package, built: BuiltPackage
+) -> None:
+    if built.error is not None and (built.sdist is None or built.wheel is None):
+        pytest.skip(NOT_BUILT.format("sdist and wheel"))
+    fail_with(dist_files.filename_problems(release_package, built.files))
+
+
+def test_metadata_matches_pyproject(release_package: Package, built: BuiltPackage) -> None:
+    """Name, version and requirements (extras included) of the wheel's METADATA and the
+    sdist's PKG-INFO are those of pyproject.toml."""
+    paths = [path for path in (built.wheel, built.sdist) if path is not None]
+    if not paths:
+        pytest.skip(NOT_BUILT.format("sdist or wheel"))
+    dynamic = dist_files.project_table(release_package).get("dynamic", [])
+    fail_with(
+        problem
+        for path in paths
+        for problem in dist_metadata.metadata_problems(release_package, read(path, "file"), dynamic)
+    )
+
+
+def test_twine_check_passes(release_package: Package, built: BuiltPackage) -> None:
+    paths = [path for path in (built.sdist, built.wheel) if path is not None]
+    if not paths:
+        pytest.skip(NOT_BUILT.format("sdist or wheel"))
+    output = twine_check(paths)
+    if output is None:
+        return
+    quoted = "\n".join(f"    {line}" for line in output.splitlines())
+    fail_with(
+        [
+            Problem(
+                what=f"`twine check --strict` rejects the files; it says:\n{quoted}",
+                where=f"{release_package.name}, {', '.join(path.name for path in paths)}",
+                fix="fix what twine names; most often the README: it must render on PyPI "
+                "(valid reStructuredText, or Markdown declared as such: readme = "
+                '"README.md" in [project] sets the content type), and the metadata must '
+                "carry no unknown or malformed field",
+            )
+        ]
+    )
+
+
+def test_wheel_holds_the_import_packages(release_package: Package, built: BuiltPackage) -> None:
+    wheel = read(built.wheel, "wheel")
+    fail_with(dist_contents.import_package_problems(release_package, wheel))
+
+
+def test_wheel_ships_no_stray_files(
+    release_package: Package, built: BuiltPackage, monorepo: Monorepo
+) -> None:
+    """No tests, bytecode, VCS files, nor modules of another package of the repo."""
+    wheel = read(built.wheel, "wheel")
+    others = [package for package in monorepo.packages if package != release_package]
+    fail_with(dist_contents.stray_file_problems(release_package, others, wheel))
+
+
+def test_sdist_holds_pyproject_and_license_files(
+    release_package: Package, built: BuiltPackage
+) -> None:
+    sdist = read(built.sdist, "sdist")
+    project = dist_files.project_table(release_package)
+    licenses, problems = dist_contents.expected_license_files(release_package, project)
+    fail_with([*problems, *dist_contents.sdist_problems(release_package, sdist, licenses)])
+
+
+def test_wheel_from_sdist_matches_wheel_from_tree(
+    release_package: Package, built: BuiltPackage
+) -> None:
+    from_tree = read(built.wheel, "wheel")
+    from_sdist = read(built.wheel_from_sdist, "wheel built from the sdist")
+    fail_with(dist_contents.file_list_problems(release_package, from_tree, from_sdist))
