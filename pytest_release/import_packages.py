@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pytest_release.pyproject_reading import nested, strings, table
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
-    from pathlib import Path
 
 SKIPPED = frozenset(
     {"tests", "test", "docs", "doc", "build", "dist", "node_modules", "venv", "__pycache__"}
@@ -29,9 +29,11 @@ def import_packages(folder: Path, data: dict[str, Any], name: str) -> tuple[str,
     backend = str(table(data, "build-system").get("build-backend", "setuptools"))
     readers: dict[str, Callable[[], list[str] | None]] = {
         "setuptools": lambda: _setuptools(folder, table(tool, "setuptools")),
-        "hatchling": lambda: _paths(folder, _hatch_packages(tool)),
+        "hatchling": lambda: _paths(folder, _last_part(_hatch_packages(tool))),
         "flit": lambda: _flit(tool, name),
-        "pdm": lambda: _paths(folder, strings(nested(tool, "pdm", "build").get("includes"))),
+        "pdm": lambda: _paths(
+            folder, _last_part(strings(nested(tool, "pdm", "build").get("includes")))
+        ),
         "poetry": lambda: _paths(folder, _poetry_packages(tool)),
     }
     reader = next((read for prefix, read in readers.items() if backend.startswith(prefix)), None)
@@ -78,30 +80,40 @@ def _flit(tool: dict[str, Any], name: str) -> list[str]:
     return [module if isinstance(module, str) else name.replace("-", "_")]
 
 
-def _poetry_packages(tool: dict[str, Any]) -> list[str] | None:
+def _poetry_packages(tool: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """(source root, path below it): poetry keeps the path, so "aetherflow/scheduler"
+    from "src" is the import package aetherflow.scheduler."""
     entries = table(tool, "poetry").get("packages")
     if not isinstance(entries, list):
         return None
     return [
-        f"{entry.get('from', '.')}/{entry['include']}"
+        (str(entry.get("from", ".")), entry["include"])
         for entry in entries
         if isinstance(entry, dict) and isinstance(entry.get("include"), str)
     ]
 
 
-def _paths(folder: Path, paths: list[str] | None) -> list[str] | None:
-    """Import names for paths such as ``"src/aetherflow"`` (hatch, pdm, poetry settings)."""
-    if not paths:
+def _last_part(paths: list[str] | None) -> list[tuple[str, str]] | None:
+    """hatch and pdm put a listed folder's last part at the top of the wheel."""
+    if paths is None:
+        return None
+    return [(str(Path(text).parent), Path(text).name) for text in paths]
+
+
+def _paths(folder: Path, entries: list[tuple[str, str]] | None) -> list[str] | None:
+    """Import names for (source root, path below it) pairs from hatch, pdm, poetry."""
+    if not entries:
         return None
     found: list[str] = []
-    for text in paths:
-        if any(char in text for char in "*?["):
+    for root, below in entries:
+        if any(char in root + below for char in "*?["):
             continue
-        path = folder / text
+        path = folder / root / below
+        dotted = below.strip("/").removesuffix(".py").replace("/", ".")
         if path.is_dir():
-            found += _walk(path, path.name, namespaces=True, every=False) or [path.name]
+            found += _walk(path, dotted, namespaces=True, every=False) or [dotted]
         elif path.suffix == ".py":
-            found.append(path.stem)
+            found.append(dotted)
     return found or None
 
 

@@ -557,6 +557,7 @@ SETUPTOOLS = '[build-system]\nbuild-backend = "setuptools.build_meta"\n'
 HATCH = '[build-system]\nbuild-backend = "hatchling.build"\n'
 FLIT = '[build-system]\nbuild-backend = "flit_core.buildapi"\n'
 PDM = '[build-system]\nbuild-backend = "pdm.backend"\n'
+POETRY = '[build-system]\nbuild-backend = "poetry.core.masonry.api"\n'
 
 
 @pytest.mark.parametrize(
@@ -828,6 +829,18 @@ def test_a_version_that_is_not_pep_440_is_kept_as_text(tmp_path: Path) -> None:
             },
             ("helper", "thing"),
             id="hatch-package-and-module",
+        ),
+        pytest.param(
+            {
+                "pyproject.toml": POETRY
+                + project("aetherflow-scheduler")
+                + "[tool.poetry]\n"
+                + 'packages = [{ include = "aetherflow/scheduler", from = "src" }]\n',
+                "src/aetherflow/scheduler/__init__.py": "",
+                "src/aetherflow/other/__init__.py": "",
+            },
+            ("aetherflow.scheduler",),
+            id="poetry-keeps-the-path-below-from",
         ),
         pytest.param(
             {
