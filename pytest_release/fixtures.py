@@ -108,6 +108,16 @@ class EditableInstall:
     venv: FreshVenv
     results: Mapping[str, CommandResult | NotAttempted]  # dist name -> its install
 
+    def skip_unless_installed(self, package: Package) -> None:
+        """Cases that need the package installed are not checked when it is not."""
+        from pytest_release.venv import NotAttempted
+
+        result = self.results[package.name]
+        if isinstance(result, NotAttempted):
+            pytest.skip(f"not checked: {result.reason} (see the editable gate)")
+        if not result.ok:
+            pytest.skip("not checked: the editable install failed (see the editable gate)")
+
 
 @pytest.fixture(scope="session")
 def editable_venv(monorepo: Monorepo, tmp_path_factory: pytest.TempPathFactory) -> EditableInstall:

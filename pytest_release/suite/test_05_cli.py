@@ -39,8 +39,7 @@ def _unclean(result: CommandResult) -> str | None:
 def test_console_scripts_answer_help(
     release_package: Package, editable_venv: EditableInstall, monorepo: Monorepo
 ) -> None:
-    if not editable_venv.results[release_package.name].ok:
-        pytest.skip("not checked: the editable install failed (see the editable gate)")
+    editable_venv.skip_unless_installed(release_package)
     problems: list[Problem] = []
     for script, entry_point in release_package.scripts.items():
         command = [str(editable_venv.venv.bin / script), "--help"]
