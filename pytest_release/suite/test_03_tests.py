@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.tests]
 TEST_SUITE_SECONDS = 3600
 NO_TESTS_RAN = 5  # pytest's exit code when it ran no test
 TEST_EXTRAS = ("test", "tests", "testing")
+_IMPORT_FAILURE = re.compile(r"ImportError while importing|ModuleNotFoundError")
 _SUMMARY = re.compile(r"\b(passed|failed|errors?|no tests ran|skipped|deselected)\b")
 
 
@@ -99,4 +100,10 @@ def test_target_test_suite_is_green(
     else:
         what = f"the test suite is not green: {_summary(result)}"
         fix = f"fix the failures above, commit, and run the gates again (`{shown}` reproduces them)"
+        if release_settings.test_env == "current" and _IMPORT_FAILURE.search(result.output):
+            fix = (
+                "the suite cannot import the packages in this environment: install them "
+                '(pip install -e PACKAGE) or set test-env = "fresh" in [tool.pytest-release], '
+                "which runs the suite in a fresh venv with every package installed editable"
+            )
     fail_with([Problem(f"{what}\n{result.tail(40)}", str(monorepo.root), fix)])
