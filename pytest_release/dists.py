@@ -287,7 +287,7 @@ class _Runner:
             try:
                 code: int | None = process.wait(timeout=max(timeout, 0.0))
             except subprocess.TimeoutExpired:
-                _kill(process)
+                kill_process_group(process)
                 process.wait()
                 code = None
             finally:
@@ -307,10 +307,10 @@ class _Runner:
         with self._lock:
             self._stopped = True
             for process in self._running:
-                _kill(process)
+                kill_process_group(process)
 
 
-def _kill(process: subprocess.Popen[bytes]) -> None:
+def kill_process_group(process: subprocess.Popen[bytes]) -> None:
     """Kill ``process`` and every process it started (its process group on POSIX)."""
     try:
         if sys.platform != "win32":

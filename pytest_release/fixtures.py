@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from pytest_release.dists import BuiltPackage
+    from pytest_release.local_index import LocalIndex, PackageIndex
     from pytest_release.monorepo import Monorepo, Package
     from pytest_release.settings import Settings
     from pytest_release.venv import CommandResult, FreshVenv, NotAttempted
@@ -94,7 +95,9 @@ def _new_venv(tmp_path_factory: pytest.TempPathFactory, name: str) -> FreshVenv:
     try:
         return FreshVenv.create(tmp_path_factory.mktemp(name) / "venv")
     except VenvError as error:
-        pytest.fail(str(error), pytrace=False)
+        message = str(error)
+    # Raised outside the except block, so that no "During handling..." chain is shown.
+    raise pytest.fail.Exception(message, pytrace=False)
 
 
 @pytest.fixture
@@ -126,3 +129,64 @@ def editable_venv(monorepo: Monorepo, tmp_path_factory: pytest.TempPathFactory) 
 
     venv = _new_venv(tmp_path_factory, "editable")
     return EditableInstall(venv, install_editable(venv, monorepo))
+
+
+@pytest.fixture(scope="session")
+def testpypi_index(
+    release_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PackageIndex]:
+    """The index named by ``--testpypi`` (or the ``testpypi`` key): ``upload(files)``,
+    ``files(project)``, ``simple_url``. ``local`` is a pypiserver of this session, stopped
+    at its end; a remote index's simple URL may be set with RELEASE_TESTPYPI_SIMPLE_URL."""
+    from pytest_release.local_index import open_index
+
+    label = release_settings.testpypi
+    yield from _session_index(
+        lambda: open_index(label, "testpypi", lambda: tmp_path_factory.mktemp("testpypi-index"))
+    )
+
+
+@pytest.fixture(scope="session")
+def pypi_index(
+    release_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PackageIndex]:
+    """The index named by ``--pypi`` (or the ``pypi`` key), as ``testpypi_index``; a remote
+    index's simple URL may be set with RELEASE_PYPI_SIMPLE_URL."""
+    from pytest_release.local_index import open_index
+
+    label = release_settings.pypi
+    yield from _session_index(
+        lambda: open_index(label, "pypi", lambda: tmp_path_factory.mktemp("pypi-index"))
+    )
+
+
+@pytest.fixture(scope="session")
+def rehearsal_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex]:
+    """A fresh local index (pypiserver on 127.0.0.1, empty) for the rehearsal, stopped at
+    the end of the session."""
+    from pytest_release.local_index import IndexStartError, start_local_index
+
+    try:
+        index = start_local_index(tmp_path_factory.mktemp("rehearsal-index"))
+    except IndexStartError as error:  # pytest.fail, without the error it handles
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
+    try:
+        yield index
+    finally:
+        index.stop()
+
+
+def _session_index(open_index: Callable[[], PackageIndex]) -> Iterator[PackageIndex]:
+    """The index ``open_index`` opens, stopped when the session ends however it ended (a
+    local one); an index that cannot be opened fails the test asking for it, with why."""
+    from pytest_release.local_index import LocalIndex, PackageIndexError
+
+    try:
+        index = open_index()
+    except PackageIndexError as error:  # pytest.fail, without the error it handles
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
+    try:
+        yield index
+    finally:
+        if isinstance(index, LocalIndex):
+            index.stop()

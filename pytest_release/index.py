@@ -1,10 +1,18 @@
-"""Package indexes by the names users give them: a ~/.pypirc repository, an upload URL, or local."""
+"""Package indexes by the names users give them: a ~/.pypirc repository, an upload URL, or local;
+the simple API's listings (PEP 503 HTML, PEP 691 JSON) and the secrets never to show."""
 
 from __future__ import annotations
 
+import base64
 import configparser
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 LOCAL = "local"
 WELL_KNOWN_UPLOAD_URLS = {
@@ -49,3 +57,148 @@ def resolve_upload_index(label: str, pypirc: configparser.RawConfigParser) -> Up
         return UploadIndex(label, None, label)
     url = pypirc.get(label, "repository", fallback=None) or WELL_KNOWN_UPLOAD_URLS.get(label)
     return UploadIndex(label, label if pypirc.has_section(label) else None, url)
+
+
+# --- what an index's simple API says, and what must never be shown ----------------------
+
+PYPI_SIMPLE_URLS = {
+    "upload.pypi.org": "https://pypi.org/simple/",
+    "pypi.org": "https://pypi.org/simple/",
+    "test.pypi.org": "https://test.pypi.org/simple/",
+}
+# The simple URL of the index named by --testpypi / --pypi, when the derived one is wrong.
+SIMPLE_URL_VARIABLES = {
+    "testpypi": "RELEASE_TESTPYPI_SIMPLE_URL",
+    "pypi": "RELEASE_PYPI_SIMPLE_URL",
+}
+LOOPBACK = ("127.0.0.1", "localhost")
+JSON_CONTENT_TYPE = "application/vnd.pypi.simple.v1+json"
+MASK = "****"
+# PyPI API tokens (macaroons), wherever they appear; and credentials written into a URL.
+_TOKEN = re.compile(r"pypi-AgE[A-Za-z0-9_-]{16,}")
+_URL_PASSWORD = re.compile(r"(://[^/\s:@]+:)[^/\s@]+@")
+
+
+@dataclass(frozen=True)
+class IndexFile:
+    """A file an index holds for a project; ``sha256`` is "" when the index gives none."""
+
+    filename: str
+    sha256: str
+
+
+def simple_url_for(upload_url: str) -> str:
+    """The simple API (PEP 503) of the index that ``upload_url`` uploads to.
+
+    PyPI and TestPyPI by their hosts; else a last path segment ``legacy`` becomes
+    ``simple`` (warehouse, pypiserver behind a proxy), and any other URL gets ``simple/``
+    appended (``https://host/repository/x/`` -> ``https://host/repository/x/simple/``).
+    """
+    parts = urlsplit(upload_url)
+    well_known = PYPI_SIMPLE_URLS.get(parts.hostname or "")
+    if well_known is not None and parts.username is None:
+        return well_known
+    path = parts.path.rstrip("/")
+    head, _, last = path.rpartition("/")
+    path = f"{head}/simple/" if last == "legacy" else f"{path}/simple/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def parse_simple_json(text: str) -> list[IndexFile]:
+    """The files of a PEP 691 JSON project page; ValueError when it is not one."""
+    page = json.loads(text)
+    files = page.get("files") if isinstance(page, dict) else None
+    if not isinstance(files, list):
+        raise ValueError("not a PEP 691 project page: no list of files")
+    found = []
+    for entry in files:
+        if not isinstance(entry, dict) or not isinstance(entry.get("filename"), str):
+            raise ValueError(f"not a PEP 691 file entry: {entry!r}")
+        hashes = entry.get("hashes")
+        sha256 = hashes.get("sha256") if isinstance(hashes, dict) else None
+        found.append(IndexFile(entry["filename"], sha256 if isinstance(sha256, str) else ""))
+    return found
+
+
+def parse_simple_html(text: str) -> list[IndexFile]:
+    """The files of a PEP 503 HTML project page: each anchor's text (else the last segment
+    of its URL) with the ``#sha256=`` fragment of its URL."""
+    parser = _AnchorParser()
+    parser.feed(text)
+    parser.close()
+    found = []
+    for href, anchor_text in parser.anchors:
+        url = urlsplit(href)
+        filename = anchor_text.strip() or unquote(url.path.rpartition("/")[2])
+        algorithm, _, digest = url.fragment.partition("=")
+        found.append(IndexFile(filename, digest if algorithm == "sha256" else ""))
+    return found
+
+
+class _AnchorParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchors: list[tuple[str, str]] = []
+        self._open: tuple[str, list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self._open = (href, [])
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open[1].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open is not None:
+            self.anchors.append((self._open[0], "".join(self._open[1])))
+            self._open = None
+
+
+def scrub_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret, every PyPI token and every password in a URL masked."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    text = _TOKEN.sub(MASK, text)
+    return _URL_PASSWORD.sub(rf"\g<1>{MASK}@", text)
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``url`` without the ``user:password@`` written into it, and that pair (``None`` when
+    there is none): urllib would take it for part of the host."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, None
+    netloc = parts.netloc.rpartition("@")[2]
+    pair = (unquote(parts.username), unquote(parts.password or ""))
+    return urlunsplit(parts._replace(netloc=netloc)), pair
+
+
+def twine_batches(files: Iterable[Path]) -> list[list[Path]]:
+    """``files`` cut into twine commands that upload them in the order given: twine puts a
+    command's wheels first, so a wheel that follows another file starts a new command."""
+    batches: list[list[Path]] = []
+    for file in files:
+        after_other = bool(batches) and not batches[-1][-1].name.endswith(".whl")
+        if not batches or (file.name.endswith(".whl") and after_other):
+            batches.append([])
+        batches[-1].append(file)
+    return batches
+
+
+def bypassing_proxy(environment: Mapping[str, str]) -> dict[str, str]:
+    """``environment`` with 127.0.0.1 and localhost added to NO_PROXY and no_proxy, so a
+    proxy set for the internet does not take requests meant for the local index."""
+    result = dict(environment)
+    for variable in ("NO_PROXY", "no_proxy"):
+        present = [part.strip() for part in result.get(variable, "").split(",") if part.strip()]
+        result[variable] = ",".join([*present, *(h for h in LOOPBACK if h not in present)])
+    return result
+
+
+def htpasswd_line(username: str, password: str) -> str:
+    """An Apache htpasswd entry in its ``{SHA}`` form (pypiserver reads it with passlib):
+    enough for a random password that lives only as long as the session's server."""
+    digest = base64.b64encode(hashlib.sha1(password.encode()).digest()).decode()
+    return f"{username}:{{SHA}}{digest}\n"

@@ -9,6 +9,8 @@ from typing import Literal
 from pytest_release.checklist import GATES, Gate
 
 Outcome = Literal["passed", "failed", "skipped", "not run"]
+# A test case's user property whose value the final checklist shows under its gate.
+CHECKLIST_DETAIL = "checklist_detail"
 _SEVERITY: dict[Outcome, int] = {"not run": 0, "passed": 1, "skipped": 2, "failed": 3}
 
 
@@ -17,6 +19,7 @@ class GateRecord:
     gate: Gate
     outcomes: dict[str, Outcome] = field(default_factory=dict)  # node id -> outcome
     reasons: dict[str, str] = field(default_factory=dict)  # node id -> first line of a skip
+    details: dict[str, str] = field(default_factory=dict)  # node id -> what it established
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for value in self.outcomes.values() if value == outcome)
@@ -46,6 +49,9 @@ class Ledger:
             outcomes[nodeid] = outcome
             if reason:
                 self.records[gate_name].reasons[nodeid] = reason
+
+    def record_detail(self, gate_name: str, nodeid: str, detail: str) -> None:
+        self.records[gate_name].details[nodeid] = detail
 
     @property
     def in_order(self) -> list[GateRecord]:

@@ -211,10 +211,15 @@ class GateSession:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if not self.active:
             return
-        gate = dict(report.user_properties).get("release_gate")
+        properties = dict(report.user_properties)
+        gate = properties.get("release_gate")
         if not isinstance(gate, str):
             return
         from pytest_release import state
+        from pytest_release.ledger import CHECKLIST_DETAIL
+
+        if isinstance(detail := properties.get(CHECKLIST_DETAIL), str):
+            self.config.stash[state.LEDGER].record_detail(gate, report.nodeid, detail)
 
         if report.skipped:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""

@@ -39,6 +39,8 @@ def checklist_lines(ledger: Ledger) -> list[tuple[Outcome, str]]:
                 f"  [{_counts(record)}]",
             )
         )
+        for detail in record.details.values():
+            lines.append((status, f"{'':13}{detail}"))
         for nodeid, outcome in record.outcomes.items():
             if outcome == "failed":
                 lines.append((outcome, f"{'':13}failed: {_case_name(nodeid)}"))

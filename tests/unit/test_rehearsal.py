@@ -1,0 +1,455 @@
+"""The rehearsal's logic: uploads in order, the install command (index priority), what an
+unreachable index looks like, RECORD files compared, demo files chosen for smoke commands."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from pytest_release.dists import BuiltPackage
+from pytest_release.index import IndexFile
+from pytest_release.installed_dists import (
+    InstalledDist,
+    file_sha256,
+    index_problems,
+    installed_problems,
+    parse_record,
+    record_differences,
+    wheel_record,
+)
+from pytest_release.monorepo import Monorepo, Package
+from pytest_release.problems import Problem
+from pytest_release.rehearsal import (
+    install_commands,
+    install_targets,
+    missing_from_wheel,
+    unreachable_index,
+    upload_in_order,
+    user_indexes,
+)
+from pytest_release.smoke import demo_paths
+from pytest_release.venv import CommandResult, FreshVenv, NotAttempted
+
+ROOT = Path("/repo")
+LOCAL = "http://127.0.0.1:8765/simple/"
+
+
+def package(name: str, *requires: str, imports: tuple[str, ...] = (), root: Path = ROOT) -> Package:
+    folder = root / "packages" / name
+    return Package(
+        name=name,
+        key=canonicalize_name(name),
+        folder=folder,
+        pyproject=folder / "pyproject.toml",
+        version_text="1.2.0",
+        version_source="pyproject.toml",
+        dependencies=tuple(map(Requirement, requires)),
+        import_packages=imports,
+    )
+
+
+CORE = package("acme-core", "packaging>=24")
+CLI = package("acme-cli", "acme-core>=1.2", "click>=8")
+META = package("acme", "acme-core>=1.2", "acme-cli>=1.2")
+REPO = Monorepo(ROOT, (CORE, CLI, META))
+
+
+# -- uploads ----------------------------------------------------------------------------------
+
+
+class FakeIndex:
+    def __init__(self, failing: str = "") -> None:
+        self.failing = failing
+        self.uploads: list[list[str]] = []
+
+    def upload(self, files: Sequence[Path]) -> CommandResult:
+        self.uploads.append([file.name for file in files])
+        failed = (
+            any(file.name.startswith(self.failing) for file in files) if self.failing else False
+        )
+        return CommandResult(("twine", "upload"), 1 if failed else 0, "HTTPError: 400")
+
+
+def built(name: str, *, wheel: bool = True) -> BuiltPackage:
+    stem = name.replace("-", "_")
+    whl = Path(f"/dists/{stem}-1.2.0-py3-none-any.whl") if wheel else None
+    sdist = Path(f"/dists/{stem}-1.2.0.tar.gz")
+    return BuiltPackage(name, sdist, whl, None, (sdist,), None if wheel else "failed")
+
+
+@pytest.mark.parametrize(
+    ("failing", "no_wheel", "uploaded", "outcomes"),
+    [
+        ("", "", ["acme_core", "acme_cli", "acme"], ["ok", "ok", "ok"]),
+        ("acme_cli", "", ["acme_core", "acme_cli"], ["ok", "failed", "stopped at acme-cli"]),
+        ("", "acme-core", [], ["no wheel", "stopped at acme-core", "stopped at acme-core"]),
+    ],
+    ids=["all-uploaded", "stops-after-a-failure", "not-built"],
+)
+def test_uploads_go_in_publish_order_and_stop_at_a_failure(
+    failing: str, no_wheel: str, uploaded: list[str], outcomes: list[str]
+) -> None:
+    index = FakeIndex(failing)
+    dists = {p.name: built(p.name, wheel=p.name != no_wheel) for p in REPO.packages}
+    results = upload_in_order(index, REPO, dists)
+    assert [files[0].partition("-")[0] for files in index.uploads] == uploaded
+    assert all(
+        files[0].endswith(".whl") and files[1].endswith(".tar.gz") for files in index.uploads
+    )
+    seen = []
+    for result in results.values():
+        if isinstance(result, NotAttempted):
+            seen.append("no wheel" if "no wheel" in result.reason else result.reason)
+        else:
+            seen.append("ok" if result.ok else "failed")
+    assert [s.replace("the upload ", "").partition(",")[0] for s in seen] == outcomes
+
+
+# -- what is installed, and how ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("packages", "targets"),
+    [
+        ((CORE, CLI, META), ["acme"]),
+        ((CORE, CLI), ["acme-cli"]),
+        (
+            (CORE, package("acme-a", "acme-core"), package("acme-b", "acme-core")),
+            ["acme-a", "acme-b"],
+        ),
+        # reached only through an extra: installed by name as well
+        ((CORE, package("acme-x", "acme-core; extra == 'x'")), ["acme-core", "acme-x"]),
+        # a marker false on every interpreter
+        ((CORE, package("acme-y", "acme-core; python_version < '3'")), ["acme-core", "acme-y"]),
+    ],
+    ids=["meta-package", "two-levels", "two-tops", "extra-only", "marker-false"],
+)
+def test_install_targets_are_the_tops_and_what_they_do_not_pull_in(
+    packages: tuple[Package, ...], targets: list[str]
+) -> None:
+    assert [p.name for p in install_targets(Monorepo(ROOT, packages))] == targets
+
+
+MIRROR = {"PIP_INDEX_URL": "https://mirror/simple"}
+
+
+@pytest.mark.parametrize(
+    ("environ", "options"),
+    [
+        pytest.param({}, [], id="none"),
+        pytest.param(MIRROR, ["--default-index", "https://mirror/simple"], id="pip-index"),
+        pytest.param({**MIRROR, "UV_DEFAULT_INDEX": "https://uv"}, [], id="uv-default-wins"),
+        pytest.param({**MIRROR, "UV_INDEX_URL": "https://uv"}, [], id="uv-index-url-wins"),
+        pytest.param(
+            {"UV_INDEX": "a=https://a/simple https://b/simple"},
+            ["--index", "a=https://a/simple", "--index", "https://b/simple"],
+            id="uv-index",
+        ),
+        pytest.param(
+            {"PIP_EXTRA_INDEX_URL": "https://x"}, ["--index", "https://x"], id="pip-extra"
+        ),
+        pytest.param(
+            {"PIP_EXTRA_INDEX_URL": "https://x", "UV_EXTRA_INDEX_URL": "https://u"},
+            [],
+            id="uv-extra-wins",
+        ),
+    ],
+)
+def test_user_indexes_keep_their_place_below_the_local_index(
+    environ: dict[str, str], options: list[str]
+) -> None:
+    assert list(user_indexes(environ)) == options
+
+
+def test_uv_installs_the_tops_with_the_local_index_first_and_first_index_strategy() -> None:
+    venv = FreshVenv(Path("/venv"), "/bin/uv")
+    (command,) = install_commands(venv, LOCAL, REPO, {"PIP_INDEX_URL": "https://mirror/simple"})
+    assert command[:5] == ["/bin/uv", "pip", "install", "--python", str(venv.python_executable)]
+    options = command[5:]
+    assert options[options.index("--index-strategy") + 1] == "first-index"
+    assert options.index("--index") < options.index("--default-index")
+    assert options[options.index("--index") + 1] == LOCAL
+    assert "--extra-index-url" not in options
+    assert "--index-url" not in options
+    binary = [options[i + 1] for i, word in enumerate(options) if word == "--only-binary"]
+    assert binary == ["acme-core", "acme-cli", "acme"]
+    assert options[-1] == "acme==1.2.0"
+    assert "acme-core==1.2.0" not in options  # pulled in by acme's requirements, as for a user
+
+
+def test_pip_fallback_pins_the_internal_packages_from_the_local_index_alone() -> None:
+    venv = FreshVenv(Path("/venv"), None)
+    internal, third_party, check = install_commands(venv, LOCAL, REPO, {})
+    assert internal[2:4] == ["pip", "install"]
+    for option in ("--isolated", "--no-deps"):
+        assert option in internal
+    assert internal[internal.index("--index-url") + 1] == LOCAL
+    assert "--extra-index-url" not in internal
+    assert internal[-3:] == ["acme-core==1.2.0", "acme-cli==1.2.0", "acme==1.2.0"]
+    assert third_party[-2:] == ["packaging>=24", "click>=8"]
+    assert "--isolated" not in third_party  # the user's own index and configuration
+    assert check[-2:] == ["pip", "check"]
+
+
+# -- an unreachable index ---------------------------------------------------------------------
+
+UV_REFUSED = """error: Request failed after 3 retries in 10.0s
+  cause: Failed to fetch: http://127.0.0.1:9/simple/six/
+  cause: error sending request for url (http://127.0.0.1:9/simple/six/)
+  cause: client error (Connect)
+  cause: tcp connect error
+  cause: Connection refused (os error 111)"""
+UV_DNS = """error: Request failed after 3 retries
+  Caused by: Failed to fetch: `https://pypi.org/simple/six/`
+  Caused by: error sending request for url (https://pypi.org/simple/six/)
+  Caused by: client error (Connect)
+  Caused by: dns error: failed to lookup address information: Name or service not known"""
+UV_LOCAL_DOWN = UV_REFUSED.replace("127.0.0.1:9/", "127.0.0.1:8765/")
+UV_UNSATISFIABLE = """  x No solution found when resolving dependencies:
+  `-> Because acme-core==1.2.0 depends on zzz>=9 and zzz was not found in the package
+      registry, we can conclude that acme-core==1.2.0 cannot be used."""
+PIP_PYPI_REFUSED = (
+    "WARNING: Retrying (Retry(total=4, connect=None, read=None, redirect=None, status=None)) "
+    "after connection broken by 'NewConnectionError('<HTTPSConnection object at 0x7f>: Failed "
+    "to establish a new connection: [Errno 111] Connection refused')': /simple/six/\n"
+    "ERROR: Could not find a version that satisfies the requirement six>=1.16 (from versions: "
+    "none)"
+)
+PIP_DNS = (
+    "WARNING: Retrying (Retry(total=0)) after connection broken by 'NameResolutionError(\"<"
+    "HTTPSConnection(host='pypi.org', port=443)>: Failed to resolve 'pypi.org' ([Errno -3] "
+    "Temporary failure in name resolution)\")': /simple/six/\n"
+    "ERROR: No matching distribution found for six"
+)
+PIP_LOCAL_DOWN = (
+    f"Looking in indexes: {LOCAL}\nWARNING: Retrying (Retry(total=0)) after connection broken "
+    "by 'NewConnectionError('Failed to establish a new connection: [Errno 111] Connection "
+    "refused')': /simple/acme/"
+)
+UV_OFFLINE = (
+    "error: Network connectivity is disabled, but the requested data wasn't found in the cache "
+    "for: `https://pypi.org/simple/six/`"
+)
+
+
+UV_DNS_CAUSE = "dns error: failed to lookup address information: Name or service not known"
+
+
+@pytest.mark.parametrize(
+    ("output", "index", "cause"),
+    [
+        pytest.param(
+            UV_REFUSED, "http://127.0.0.1:9", "Connection refused (os error 111)", id="uv"
+        ),
+        pytest.param(UV_DNS, "https://pypi.org", UV_DNS_CAUSE, id="uv-dns"),
+        pytest.param(UV_OFFLINE, "https://pypi.org", "Network connectivity is disabled", id="off"),
+        pytest.param(PIP_PYPI_REFUSED, "", "Connection refused", id="pip-naming-no-index"),
+        pytest.param(PIP_DNS, "pypi.org:443", "Temporary failure in name resolution", id="pip-dns"),
+        pytest.param(UV_LOCAL_DOWN, None, None, id="uv-local-index-down"),
+        pytest.param(PIP_LOCAL_DOWN, None, None, id="pip-local-index-down"),
+        pytest.param(UV_UNSATISFIABLE, None, None, id="unsatisfiable"),
+        pytest.param("", None, None, id="empty"),
+    ],
+)
+def test_an_unreachable_normal_index_is_told_apart(
+    output: str, index: str | None, cause: str | None
+) -> None:
+    """An index of the user's that cannot be reached is told apart from the local index
+    down and from a failed resolution; the index (when named) and the cause are quoted."""
+    named = f"the package index {index}" if index else "the package index"
+    reason = None if index is None else f"{named} could not be reached ({cause})"
+    assert unreachable_index(output, LOCAL) == reason
+
+
+# -- RECORD files -----------------------------------------------------------------------------
+
+DIST_INFO = "acme-1.2.0.dist-info"
+WHEEL_RECORD = {
+    "acme/__init__.py": "sha256=AAA",
+    "acme/cli.py": "sha256=BBB",
+    f"{DIST_INFO}/METADATA": "sha256=CCC",
+    f"{DIST_INFO}/RECORD": "",
+    "acme-1.2.0.data/purelib/acme_extra.py": "sha256=DDD",
+    "acme-1.2.0.data/scripts/acme-tool": "sha256=EEE",
+}
+INSTALLED_RECORD = {
+    "acme/__init__.py": "sha256=AAA",
+    "acme/cli.py": "sha256=BBB",
+    f"{DIST_INFO}/METADATA": "sha256=CCC",
+    f"{DIST_INFO}/RECORD": "",
+    "acme_extra.py": "sha256=DDD",
+    "../../../bin/acme-tool": "sha256=rewritten",
+    "../../../bin/acme": "sha256=generated",
+    f"{DIST_INFO}/INSTALLER": "sha256=uv",
+    f"{DIST_INFO}/REQUESTED": "sha256=empty",
+    "acme/__pycache__/cli.cpython-311.pyc": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        pytest.param(
+            "a/b.py,sha256=X,12\nx.dist-info/RECORD,,\n",
+            {"a/b.py": "sha256=X", "x.dist-info/RECORD": ""},
+            id="plain",
+        ),
+        pytest.param(
+            '"a/with,comma.txt",sha256=Y,3\r\n\n', {"a/with,comma.txt": "sha256=Y"}, id="quoted"
+        ),
+        pytest.param("lonely\n", {"lonely": ""}, id="path-only"),
+        pytest.param("", {}, id="empty"),
+    ],
+)
+def test_record_files_are_parsed(text: str, parsed: dict[str, str]) -> None:
+    assert parse_record(text) == parsed
+
+
+@pytest.mark.parametrize(
+    ("edit", "missing", "changed", "extra"),
+    [
+        ({}, (), (), ()),
+        ({"acme/cli.py": None}, ("acme/cli.py",), (), ()),
+        ({"acme/cli.py": "sha256=other"}, (), ("acme/cli.py",), ()),
+        ({"acme_extra.py": "sha256=other"}, (), ("acme_extra.py",), ()),
+        ({"acme/stray.py": "sha256=ZZZ"}, (), (), ("acme/stray.py",)),
+        ({f"{DIST_INFO}/direct_url.json": "sha256=D"}, (), (), ()),
+    ],
+    ids=["same", "missing", "changed", "purelib-changed", "extra", "installer-file"],
+)
+def test_installed_record_is_compared_with_the_wheel_record(
+    edit: dict[str, str | None],
+    missing: tuple[str, ...],
+    changed: tuple[str, ...],
+    extra: tuple[str, ...],
+) -> None:
+    installed = dict(INSTALLED_RECORD)
+    for path, digest in edit.items():
+        if digest is None:
+            del installed[path]
+        else:
+            installed[path] = digest
+    differences = record_differences(WHEEL_RECORD, installed)
+    assert (differences.missing, differences.changed, differences.extra) == (
+        missing,
+        changed,
+        extra,
+    )
+    assert bool(differences) == bool(missing or changed or extra)
+
+
+def make_wheel(path: Path, record: str | None) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("acme/__init__.py", "")
+        if record is not None:
+            archive.writestr(f"{DIST_INFO}/RECORD", record)
+    return path
+
+
+def test_the_wheel_record_is_read_from_the_wheel(tmp_path: Path) -> None:
+    wheel = make_wheel(tmp_path / "acme-1.2.0-py3-none-any.whl", "acme/__init__.py,sha256=A,0\n")
+    assert wheel_record(wheel) == {"acme/__init__.py": "sha256=A"}
+    with pytest.raises(ValueError, match="0 dist-info RECORD"):
+        wheel_record(make_wheel(tmp_path / "bare.whl", None))
+
+
+def dist(version: str = "1.2.0", digest: str = "A", direct_url: str | None = None) -> InstalledDist:
+    return InstalledDist("acme", version, {"acme/__init__.py": f"sha256={digest}"}, direct_url)
+
+
+@pytest.mark.parametrize(
+    ("installed", "listed_sha", "words"),
+    [
+        pytest.param(dist(), None, [], id="same"),
+        pytest.param(None, None, ["acme is not installed", "acme==1.2.0"], id="not-installed"),
+        pytest.param(
+            dist("1.3.0"), None, ["acme 1.3.0 was installed, not the release's 1.2.0"], id="version"
+        ),
+        pytest.param(
+            dist(direct_url='{"url": "file:///x"}'), None, ["direct URL or folder"], id="direct-url"
+        ),
+        pytest.param(
+            dist(digest="B"), None, ["installed with other content: acme/__init__.py"], id="files"
+        ),
+        pytest.param(
+            dist(), "f00", ["serves acme-1.2.0-py3-none-any.whl with sha256 f00"], id="index-sha256"
+        ),
+    ],
+)
+def test_what_was_installed_must_be_the_uploaded_wheel(
+    tmp_path: Path, installed: InstalledDist | None, listed_sha: str | None, words: list[str]
+) -> None:
+    acme = package("acme")
+    wheel = make_wheel(tmp_path / "acme-1.2.0-py3-none-any.whl", "acme/__init__.py,sha256=A,0\n")
+    listed = [IndexFile(wheel.name, listed_sha or file_sha256(wheel))]
+    problems = [
+        *index_problems(acme, wheel, listed),
+        *installed_problems(acme, installed, wheel, ["acme==1.2.0"]),
+    ]
+    text = "\n".join(problem.render() for problem in problems)
+    assert bool(problems) == bool(words), text
+    for word in words:
+        assert word in text
+
+
+def test_a_wheel_missing_from_the_index_is_named(tmp_path: Path) -> None:
+    wheel = make_wheel(tmp_path / "acme-1.2.0-py3-none-any.whl", "")
+    (problem,) = index_problems(package("acme"), wheel, [IndexFile("acme-1.2.0.tar.gz", "")])
+    assert "does not list the uploaded acme-1.2.0-py3-none-any.whl" in problem.what
+
+
+# -- a module the wheel lacks, and the files a smoke command names -----------------------------
+
+
+def test_a_missing_module_in_the_source_tree_gets_the_wheel_fix(tmp_path: Path) -> None:
+    scheduler = package("acme-scheduler", imports=("acme.scheduler",), root=tmp_path)
+    (scheduler.folder / "src/acme/scheduler/planning").mkdir(parents=True)
+    repo = Monorepo(tmp_path, (scheduler,))
+    said = "ModuleNotFoundError: No module named '{}'"
+    problems = [
+        Problem(said.format("acme.scheduler.planning"), "here", "the usual fix"),
+        Problem(said.format("yaml"), "here", "the usual fix"),
+    ]
+    told, untouched = missing_from_wheel(problems, repo)
+    assert "source tree of acme-scheduler" in told.fix
+    assert "packages/acme-scheduler/src/acme/scheduler/planning" in told.fix
+    assert "packages/acme-scheduler/pyproject.toml" in told.fix
+    assert untouched == problems[1]
+
+
+@pytest.fixture
+def demo_repo(tmp_path: Path) -> Path:
+    for name in ("demo/flow.yaml", "demo/data/rows.csv", "packages/acme/pyproject.toml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "acme").mkdir()  # a flat-layout import package at the top
+    (tmp_path / "config.toml").write_text("x", encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("command", "paths"),
+    [
+        pytest.param("acme validate demo/flow.yaml", ["demo/flow.yaml"], id="file"),
+        pytest.param(
+            "acme run --config=config.toml demo/data", ["config.toml", "demo/data"], id="option"
+        ),
+        pytest.param("acme run demo/flow.yaml ./demo/flow.yaml", ["demo/flow.yaml"], id="once"),
+        pytest.param("acme check .", [], id="root"),
+        pytest.param("acme check ../elsewhere demo/../../x", [], id="outside"),
+        pytest.param("acme check packages", [], id="holds-a-package"),
+        pytest.param("python -m acme acme/__init__.py", [], id="import-package"),
+        pytest.param("acme run missing.yaml /etc/passwd", [], id="absent-or-absolute"),
+        pytest.param("acme 'unbalanced", [], id="unbalanced-quotes"),
+    ],
+)
+def test_smoke_commands_get_the_repo_files_they_name(
+    demo_repo: Path, command: str, paths: list[str]
+) -> None:
+    acme = package("acme", imports=("acme",), root=demo_repo)
+    assert demo_paths(command, demo_repo, [acme]) == paths
