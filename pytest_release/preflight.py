@@ -12,6 +12,8 @@ from pytest_release.problems import Problem
 from pytest_release.settings import Settings
 
 MAX_LISTED_CHANGES = 20
+_CI_FAILED_FIX = "fix the failures, push, and run the gates again once CI is green"
+_CI_PENDING_FIX = "wait until CI is done for this commit and run the gates again"
 
 
 class Unverified(Exception):
@@ -179,25 +181,15 @@ def ci_problems(root: Path, settings: Settings, environ: Mapping[str, str]) -> l
                 "set GITHUB_TOKEN to a token that can read the repository's statuses and checks",
             )
         ]
-    if state.verdict == "failure":
-        return [
-            Problem(
-                "CI failed for HEAD: " + ", ".join(state.failing),
-                where,
-                "fix the failures, push, and run the gates again once CI is green",
-            )
-        ]
-    if state.verdict == "pending":
-        return [
-            Problem(
-                "CI has not finished for HEAD: " + ", ".join(state.pending),
-                where,
-                "wait until CI is done for this commit and run the gates again",
-            )
-        ]
     if state.verdict == "none":
         raise Unverified("ci", f"GitHub has no statuses or check runs for {where}")
-    return []
+    if state.verdict == "failure":
+        what, fix = "CI failed for HEAD: " + ", ".join(state.failing), _CI_FAILED_FIX
+    elif state.verdict == "pending":
+        what, fix = "CI has not finished for HEAD: " + ", ".join(state.pending), _CI_PENDING_FIX
+    else:
+        return []
+    return [Problem(what, where, fix)]
 
 
 def credential_problems(
