@@ -77,12 +77,16 @@ def upload_in_order(
         made = built.get(package.name)
         if stopped is not None:
             results[package.name] = NotAttempted(
-                f"the upload stopped at {stopped}, which failed before it"
+                f"the upload stopped at {stopped}, which could not be uploaded before it"
             )
             continue
         if made is None or made.wheel is None or made.sdist is None:
+            # Say why here too: with `-m rehearsal` the build gate is not in the session.
+            why = (made.error or "").strip().splitlines()[:1] if made else []
             results[package.name] = NotAttempted(
-                "the build made no wheel and sdist of it (see the build gate)"
+                "the build made no wheel and sdist of it"
+                + (f": {why[0]}" if why else "")
+                + " (see the build gate)"
             )
         else:
             results[package.name] = index.upload([made.wheel, made.sdist])

@@ -63,6 +63,15 @@ BUILD_PACKAGE_CASES = (
     "test_sdist_holds_pyproject_and_license_files",
     "test_wheel_from_sdist_matches_wheel_from_tree",
 )
+REHEARSAL_UPLOAD_CASE = "test_upload_to_the_rehearsal_index"
+REHEARSAL_INSTALL_CASE = "test_install_from_the_rehearsal_index"
+REHEARSAL_PACKAGE_CASES = (
+    "test_installed_dist_is_the_uploaded_wheel",
+    "test_installed_import_packages_import_with_the_version",
+    "test_installed_console_scripts_answer_help",
+)
+REHEARSAL_PYTHON_SMOKE_CASE = "test_installed_python_smoke"
+REHEARSAL_SMOKE_CASE = "test_installed_smoke_command_ends_cleanly"
 
 
 def _per_package(cases: Sequence[str], packages: Sequence[str]) -> tuple[str, ...]:
@@ -88,6 +97,15 @@ def gate_cases(
         return _per_package(CLI_PACKAGE_CASES, packages) + smoke_cases
     if gate == "build":
         return _per_package(BUILD_PACKAGE_CASES, packages)
+    if gate == "rehearsal":
+        smoke_cases = tuple(f"{REHEARSAL_SMOKE_CASE}[{command}]" for command in smoke)
+        return (
+            *_per_package((REHEARSAL_UPLOAD_CASE,), packages),
+            REHEARSAL_INSTALL_CASE,
+            *_per_package(REHEARSAL_PACKAGE_CASES, packages),
+            REHEARSAL_PYTHON_SMOKE_CASE,
+            *smoke_cases,
+        )
     raise ValueError(f"no cases known for gate {gate!r}")
 
 
