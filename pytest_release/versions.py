@@ -52,10 +52,6 @@ def semver_problem(text: str) -> str | None:
 # -- tags -------------------------------------------------------------------------------------
 
 
-def format_tag(tag_format: str, name: str, version: str) -> str:
-    return tag_format.format(name=name, version=version)
-
-
 def _tag_pattern(tag_format: str, name: str) -> re.Pattern[str]:
     # Any spelling of the name: Aetherflow_Core, aetherflow-core, aetherflow.core.
     parts = re.split(r"-", canonicalize_name(name))
