@@ -25,11 +25,6 @@ class Unverified(Exception):
         self.reason = reason
 
 
-def _setting(settings: Settings, key: str) -> str:
-    source = settings.sources.get(key, "default")
-    return f"setting `{key}` ({'default' if source == 'default' else 'from ' + source})"
-
-
 def git_work_tree_problems(root: Path) -> list[Problem]:
     try:
         git.toplevel(root)
@@ -87,7 +82,7 @@ def branch_problems(root: Path, settings: Settings) -> list[Problem]:
     branch = git.current_branch(root)
     if branch == settings.branch:
         return []
-    where = f"{root} ({_setting(settings, 'branch')})"
+    where = f"{root} ({settings.origin('branch')})"
     if branch is None:
         what = f"HEAD is detached at {git.short_commit(root)}, not on the release branch"
         fix = f"git switch {settings.branch} (with the release commit on it)"
@@ -203,7 +198,7 @@ def credential_problems(
             Problem(
                 f"the {index_key} index '{index.label}' is not a repository in ~/.pypirc, "
                 "a well-known index or a URL",
-                f"{_setting(settings, index_key)}",
+                settings.origin(index_key),
                 f"add a [{index.label}] section with a repository URL to ~/.pypirc, "
                 f"or give --{index_key} an upload URL",
             )
@@ -214,7 +209,7 @@ def credential_problems(
     return [
         Problem(
             f"no upload credentials for {index.describe()}",
-            _setting(settings, index_key),
+            settings.origin(index_key),
             missing_credentials_fix(index),
         )
     ], None

@@ -49,6 +49,11 @@ class Settings:
     # "RELEASE_VERSION", the pyproject.toml path, or "default".
     sources: Mapping[str, str] = field(default_factory=dict)
 
+    def origin(self, key: str) -> str:
+        """``setting `branch` (default)`` or ``setting `branch` (from /repo/pyproject.toml)``."""
+        source = self.sources.get(key, DEFAULT)
+        return f"setting `{key}` ({source if source == DEFAULT else 'from ' + source})"
+
 
 def _text(key: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():

@@ -47,12 +47,11 @@ def release_section(
 def test_changelog_exists(changelog_path: Path, release_settings: Settings) -> None:
     if changelog_path.is_file():
         return
-    source = release_settings.sources.get("changelog", "default")
     fail_with(
         [
             Problem(
                 f"there is no changelog at {changelog_path}",
-                f"setting `changelog` ({'default' if source == 'default' else 'from ' + source})",
+                release_settings.origin("changelog"),
                 f"add {release_settings.changelog} with a section for the release, or point "
                 f"`changelog` in [tool.pytest-release] of {release_settings.config_file} at it",
             )
