@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pytest_release import ci_status, git
 from pytest_release.credentials import credential_source, missing_credentials_fix
 from pytest_release.index import read_pypirc, resolve_upload_index
 from pytest_release.problems import Problem
+from pytest_release.pyproject_reading import relative
 from pytest_release.settings import Settings
 
 MAX_LISTED_CHANGES = 20
@@ -75,6 +76,23 @@ def uncommitted_changes(root: Path) -> list[Problem]:
             "commit the changes, or stash them (git stash --include-untracked), "
             "or add generated files to .gitignore",
         )
+    ]
+
+
+def uncommitted_files(
+    root: Path, top: Path, files: Iterable[Path], *, subject: str, fix: str
+) -> list[Problem]:
+    """One problem per file of ``files`` that differs from HEAD or was never committed;
+    ``top`` is the work tree's top, to which git's paths are relative."""
+    return [
+        Problem(
+            f"has uncommitted changes, so the {subject} would not be HEAD's"
+            if not change.untracked
+            else "is not committed at all (untracked)",
+            relative(top / change.path, root),
+            fix,
+        )
+        for change in git.changes(root, *files)
     ]
 
 

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release import git, versions
+from pytest_release import preflight, versions
 from pytest_release.gate import fail_with
 from pytest_release.monorepo import Monorepo, Package
-from pytest_release.problems import Problem
-from pytest_release.pyproject_reading import relative
 from pytest_release.settings import Settings
 
 pytestmark = [pytest.mark.versions]
@@ -47,17 +45,15 @@ def test_version_bump_is_committed(
     # version_source names the file(s) the version was read from, then what in them.
     named = (monorepo.root / word for word in re.split(r"[ ,]+", release_package.version_source))
     files = {release_package.pyproject, *(path for path in named if path.is_file())}
-    changed = git.changes(monorepo.root, *sorted(files))
     fail_with(
-        Problem(
-            "has uncommitted changes, so the version released would not be HEAD's"
-            if not change.untracked
-            else "is not committed at all (untracked)",
-            relative(git_worktree / change.path, monorepo.root),
-            f"commit it (git commit -am 'Release {release_package.version_text}') and run "
+        preflight.uncommitted_files(
+            monorepo.root,
+            git_worktree,
+            sorted(files),
+            subject="version released",
+            fix=f"commit it (git commit -am 'Release {release_package.version_text}') and run "
             "the gates again, so the release is what HEAD holds",
         )
-        for change in changed
     )
 
 

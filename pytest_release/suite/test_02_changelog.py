@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from pytest_release import changelog, git, versions
+from pytest_release import changelog, preflight, versions
 from pytest_release.gate import fail_with
 from pytest_release.monorepo import Monorepo
 from pytest_release.problems import Problem
@@ -110,12 +110,11 @@ def test_changelog_is_committed(
     if not changelog_path.is_file():
         pytest.skip("not checked: there is no changelog (see test_changelog_exists)")
     fail_with(
-        Problem(
-            "has uncommitted changes, so the released changelog would not be HEAD's"
-            if not change.untracked
-            else "is not committed at all (untracked)",
-            release_settings.changelog,
-            "commit it with the version bump and run the gates again",
+        preflight.uncommitted_files(
+            release_settings.root,
+            git_worktree,
+            [changelog_path],
+            subject="released changelog",
+            fix="commit it with the version bump and run the gates again",
         )
-        for change in git.changes(release_settings.root, changelog_path)
     )
