@@ -27,7 +27,7 @@ from pytest_release.pyproject_reading import (
 from pytest_release.version_source import read_version
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 PACKAGES_KEY = "[tool.pytest-release] packages"
 
@@ -106,6 +106,23 @@ class Monorepo:
                 canonicalize_name(r.name) == package.key for r in self.internal_requirements(other)
             )
         )
+
+    def reachable(
+        self,
+        starts: Iterable[Package],
+        direct: Callable[[Package], Iterable[Package]] | None = None,
+    ) -> tuple[Package, ...]:
+        """The packages reached from ``starts`` through one or more requirements, in publish
+        order; ``direct`` gives a package's own (by default every internal requirement)."""
+        step = direct or (lambda p: [self.package(r.name) for r in self.internal_requirements(p)])
+        reached: set[str] = set()
+        pending = list(starts)
+        while pending:
+            for dependency in step(pending.pop()):
+                if dependency.key not in reached:
+                    reached.add(dependency.key)
+                    pending.append(dependency)
+        return tuple(package for package in self.packages if package.key in reached)
 
     @property
     def publish_order(self) -> tuple[str, ...]:

@@ -113,14 +113,10 @@ def install_targets(monorepo: Monorepo) -> tuple[Package, ...]:
     """What to install by name: the top packages, and any package that none of them pulls in
     through its required dependencies (one reached only through an extra, say); every other
     package must come in as a dependency, as it will for a user."""
-    reached: set[str] = set()
-    pending = list(monorepo.top_packages)
-    while pending:
-        for dependency in required_internal(monorepo, pending.pop()):
-            if dependency.key not in reached:
-                reached.add(dependency.key)
-                pending.append(dependency)
-    return tuple(p for p in monorepo.packages if p in monorepo.top_packages or p.key not in reached)
+    reached = monorepo.reachable(
+        monorepo.top_packages, lambda package: required_internal(monorepo, package)
+    )
+    return tuple(p for p in monorepo.packages if p in monorepo.top_packages or p not in reached)
 
 
 def pin(package: Package) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from pytest_release.monorepo import Monorepo, Package
+    from pytest_release.monorepo import Monorepo
 
 INSTALL_SECONDS = 900
 TRACEBACK = "Traceback (most recent call last):"
@@ -232,7 +232,7 @@ def install_editable(
     """
     results: dict[str, CommandResult | NotAttempted] = {}
     for package in monorepo.packages:
-        needed = _internal_closure(monorepo, package)
+        needed = [dependency.name for dependency in monorepo.reachable([package])]
         failed = [name for name in needed if not results[name].ok]
         if failed:
             results[package.name] = NotAttempted(
@@ -255,19 +255,6 @@ def install_failure(result: CommandResult | NotAttempted) -> str:
     if isinstance(result, NotAttempted):
         return result.reason
     return f"{result.describe()}\n{result.tail()}"
-
-
-def _internal_closure(monorepo: Monorepo, package: Package) -> list[str]:
-    """The internal packages ``package`` needs, directly or through others, publish order."""
-    needed: set[str] = set()
-    pending = [package]
-    while pending:
-        for requirement in monorepo.internal_requirements(pending.pop()):
-            dependency = monorepo.package(requirement.name)
-            if dependency.name not in needed:
-                needed.add(dependency.name)
-                pending.append(dependency)
-    return [name for name in monorepo.publish_order if name in needed]
 
 
 @contextmanager

@@ -299,6 +299,11 @@ def test_graph_queries(tmp_path: Path) -> None:
     assert repo.dependents(core) == (sched, cli)
     assert repo.dependents(meta) == ()
     assert repo.top_packages == (meta,)
+    # Reached through one or more requirements, in publish order; the start only if reached.
+    assert repo.reachable([meta]) == (core, sched, cli)
+    assert repo.reachable([sched]) == (core,)
+    assert repo.reachable([core]) == ()
+    assert repo.reachable([meta], lambda package: [sched] if package is meta else []) == (sched,)
 
 
 @pytest.mark.parametrize("name", ["core", "aetherflow", "aetherflow-cor"])
