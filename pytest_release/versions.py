@@ -84,6 +84,14 @@ def tags_name_packages(tag_format: str) -> bool:
     return "{name}" in tag_format
 
 
+def release_tag_names(tag_format: str, monorepo: Monorepo, release: Version) -> list[str]:
+    """The tags a release creates: one per package in publish order when the format names
+    the package (at the package's own version), else one for the repository."""
+    if not tags_name_packages(tag_format):
+        return [tag_format.format(version=release)]
+    return [tag_format.format(name=p.name, version=p.version or release) for p in monorepo.packages]
+
+
 # -- the release version ----------------------------------------------------------------------
 
 

@@ -110,6 +110,24 @@ def _monorepo(tmp_path: Path, *packages: Package) -> Monorepo:
 
 
 @pytest.mark.parametrize(
+    ("tag_format", "expected"),
+    [
+        ("v{version}", ["v1.4.0"]),
+        ("release-{version}", ["release-1.4.0"]),
+        ("{name}-v{version}", ["core-v1.4.0", "app-v0.9.0"]),
+        ("{name}/{version}", ["core/1.4.0", "app/0.9.0"]),
+    ],
+)
+def test_a_release_creates_one_tag_or_one_per_package_in_publish_order(
+    tmp_path: Path, tag_format: str, expected: list[str]
+) -> None:
+    core = _package(tmp_path, "core", "1.4.0")
+    app = _package(tmp_path, "app", "0.9.0", "core>=1.4")
+    model = _monorepo(tmp_path, core, app)  # publish order
+    assert versions.release_tag_names(tag_format, model, Version("1.4.0")) == expected
+
+
+@pytest.mark.parametrize(
     ("requirement", "core_version", "excluded"),
     [
         ("core>=0.2,<0.3", "0.2.0", False),
