@@ -24,7 +24,7 @@ from pytest_release.pyproject_reading import (
     read_project,
     relative,
 )
-from pytest_release.version_source import read_version
+from pytest_release.version_source import VersionPlace, read_version
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -43,6 +43,7 @@ class Package:
     version_text: str | None
     version_source: str
     version_error: str | None = None
+    version_place: VersionPlace | None = field(default=None, compare=False)
     build_backend: str = DEFAULT_BUILD_BACKEND
     dependencies: tuple[Requirement, ...] = ()
     optional_dependencies: Mapping[str, tuple[Requirement, ...]] = field(
@@ -253,6 +254,7 @@ def _read_package(
         version_text=reading.text,
         version_source=reading.source,
         version_error=reading.error,
+        version_place=reading.place,
         build_backend=project.build_backend,
         dependencies=project.dependencies,
         optional_dependencies=project.optional_dependencies,

@@ -5,12 +5,10 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from pytest_release.pyproject_reading import nested, relative, strings, table
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 _HATCH_PATTERN = r'(?i)^(__version__|VERSION) *= *([\'"])v?(?P<version>.+?)\2'
 _PDM_PATTERN = r"^__version__\s*=\s*[\"'](.+?)[\"']\s*(?:#.*)?$"
@@ -22,12 +20,32 @@ _READABLE = (
 
 
 @dataclass(frozen=True)
+class VersionPlace:
+    """Where a version is written, precisely enough for ``pytest-release bump`` to rewrite it.
+
+    One of: a TOML value (``toml_key``), a module-level ``NAME = "..."`` (``assignment``),
+    a regular expression whose ``group`` is the version (hatch's and pdm's ``path``), or
+    else the whole file (setuptools' ``version = {file = "VERSION"}``).
+    """
+
+    path: Path
+    toml_key: tuple[str, ...] = ()
+    assignment: str | None = None
+    pattern: str | None = None
+    group: int | str = 0
+
+
+@dataclass(frozen=True)
 class VersionReading:
-    """The version as written (``text``), where it came from, or why it could not be read."""
+    """The version as written (``text``), where it came from, or why it could not be read.
+
+    ``place`` is where a tool may write a new version; None when no file holds it.
+    """
 
     text: str | None
     source: str
     error: str | None = None
+    place: VersionPlace | None = None
 
 
 class _Unreadable(Exception):
@@ -41,7 +59,8 @@ def read_version(root: Path, folder: Path, data: dict[str, Any]) -> VersionReadi
     version, dynamic = project.get("version"), strings(project.get("dynamic"))
     if "version" not in dynamic:
         if isinstance(version, str):
-            return VersionReading(version, f"{rel} [project] version")
+            place = VersionPlace(folder / "pyproject.toml", toml_key=("project", "version"))
+            return VersionReading(version, f"{rel} [project] version", place=place)
         problem = "is not a string" if version is not None else "is missing"
         return VersionReading(
             None,
@@ -57,7 +76,7 @@ def read_version(root: Path, folder: Path, data: dict[str, Any]) -> VersionReadi
             "which build backends reject; keep only one of them",
         )
     try:
-        text, source = _read_dynamic(root, folder, data)
+        return _read_dynamic(root, folder, data)
     except _Unreadable as error:
         return VersionReading(
             None,
@@ -66,10 +85,9 @@ def read_version(root: Path, folder: Path, data: dict[str, Any]) -> VersionReadi
             f'{error}; make it static (version = "X.Y.Z" under [project], and drop '
             f'"version" from dynamic) or read it from a file: {_READABLE}',
         )
-    return VersionReading(text, source)
 
 
-def _read_dynamic(root: Path, folder: Path, data: dict[str, Any]) -> tuple[str, str]:
+def _read_dynamic(root: Path, folder: Path, data: dict[str, Any]) -> VersionReading:
     tool = table(data, "tool")
     backend = table(data, "build-system").get("build-backend", "")
     setuptools = nested(tool, "setuptools", "dynamic")
@@ -85,7 +103,9 @@ def _read_dynamic(root: Path, folder: Path, data: dict[str, Any]) -> tuple[str, 
         return _flit(root, folder, module.replace("-", "_"))
     poetry = table(tool, "poetry")
     if isinstance(poetry.get("version"), str):
-        return poetry["version"], f"{relative(folder, root)}/pyproject.toml [tool.poetry] version"
+        place = VersionPlace(folder / "pyproject.toml", toml_key=("tool", "poetry", "version"))
+        source = f"{relative(folder, root)}/pyproject.toml [tool.poetry] version"
+        return VersionReading(poetry["version"], source, place=place)
     requires = " ".join(strings(table(data, "build-system").get("requires"))).lower()
     for plugin in ("setuptools-scm", "setuptools_scm", "poetry-dynamic-versioning", "hatch-vcs"):
         if plugin in tool or plugin in requires:
@@ -96,7 +116,7 @@ def _read_dynamic(root: Path, folder: Path, data: dict[str, Any]) -> tuple[str, 
     )
 
 
-def _setuptools(root: Path, folder: Path, tool: dict[str, Any], spec: object) -> tuple[str, str]:
+def _setuptools(root: Path, folder: Path, tool: dict[str, Any], spec: object) -> VersionReading:
     spec = spec if isinstance(spec, dict) else {}
     if "file" in spec:
         paths = [folder / name for name in strings(spec["file"])]
@@ -104,7 +124,10 @@ def _setuptools(root: Path, folder: Path, tool: dict[str, Any], spec: object) ->
         if not paths or missing:
             raise _Unreadable(f"[tool.setuptools.dynamic] version names missing files {missing}")
         text = "\n".join(_read_text(root, path).strip() for path in paths)
-        return text.strip(), ", ".join(relative(path, root) for path in paths)
+        place = VersionPlace(paths[0]) if len(paths) == 1 else None
+        return VersionReading(
+            text.strip(), ", ".join(relative(path, root) for path in paths), place=place
+        )
     attr = spec.get("attr")
     if not isinstance(attr, str) or "." not in attr:
         raise _Unreadable(f"[tool.setuptools.dynamic] version = {spec!r} is neither file nor attr")
@@ -114,12 +137,12 @@ def _setuptools(root: Path, folder: Path, tool: dict[str, Any], spec: object) ->
     bases = [(folder / str(package_dir[first]), rest)] if first in package_dir and rest else []
     bases += [(folder / str(package_dir.get("", ".")), module), (folder / "src", module)]
     for base, dotted in bases:
-        if path := _module_file(base, dotted):
+        if path := module_file(base, dotted):
             return _assigned(root, path, name)
     raise _Unreadable(f"[tool.setuptools.dynamic] version = {{attr = {attr!r}}}: module not found")
 
 
-def _hatch(root: Path, folder: Path, settings: dict[str, Any]) -> tuple[str, str]:
+def _hatch(root: Path, folder: Path, settings: dict[str, Any]) -> VersionReading:
     source = settings.get("source", "regex")
     if source != "regex":
         raise _Unreadable(f'[tool.hatch.version] source = "{source}" computes it at build time')
@@ -131,23 +154,23 @@ def _hatch(root: Path, folder: Path, settings: dict[str, Any]) -> tuple[str, str
     return _matched(root, folder / path, pattern, "version", "[tool.hatch.version] path")
 
 
-def _pdm(root: Path, folder: Path, settings: dict[str, Any]) -> tuple[str, str]:
+def _pdm(root: Path, folder: Path, settings: dict[str, Any]) -> VersionReading:
     source, path = settings.get("source"), settings.get("path")
     if source != "file" or not isinstance(path, str):
         raise _Unreadable(f'[tool.pdm.version] source = "{source}" computes it at build time')
     return _matched(root, folder / path, _PDM_PATTERN, 1, "[tool.pdm.version] path")
 
 
-def _flit(root: Path, folder: Path, module: str) -> tuple[str, str]:
+def _flit(root: Path, folder: Path, module: str) -> VersionReading:
     for base in (folder, folder / "src"):
-        if path := _module_file(base, module):
+        if path := module_file(base, module):
             return _assigned(root, path, "__version__")
     raise _Unreadable(f"flit reads it from the module {module!r}, which was not found")
 
 
 def _matched(
     root: Path, path: Path, pattern: str, group: int | str, setting: str
-) -> tuple[str, str]:
+) -> VersionReading:
     rel = relative(path, root)
     if not path.is_file():
         raise _Unreadable(f"{setting} names {rel}, which does not exist")
@@ -158,7 +181,8 @@ def _matched(
         raise _Unreadable(f"the version pattern for {rel} is unusable: {error}") from error
     if not version:
         raise _Unreadable(f"{setting} names {rel}, which has no __version__ = '...' line")
-    return version, f"{rel} __version__"
+    place = VersionPlace(path, pattern=pattern, group=group)
+    return VersionReading(version, f"{rel} __version__", place=place)
 
 
 def _read_text(root: Path, path: Path) -> str:
@@ -168,7 +192,7 @@ def _read_text(root: Path, path: Path) -> str:
         raise _Unreadable(f"{relative(path, root)} cannot be read: {error}") from error
 
 
-def _module_file(base: Path, dotted: str) -> Path | None:
+def module_file(base: Path, dotted: str) -> Path | None:
     """The file of module ``dotted`` under ``base``: a package's ``__init__.py`` or a ``.py``."""
     path = base.joinpath(*dotted.split("."))
     for candidate in (path / "__init__.py", path.parent / f"{path.name}.py"):
@@ -177,7 +201,7 @@ def _module_file(base: Path, dotted: str) -> Path | None:
     return None
 
 
-def _assigned(root: Path, path: Path, name: str, depth: int = 0) -> tuple[str, str]:
+def _assigned(root: Path, path: Path, name: str, depth: int = 0) -> VersionReading:
     """The literal assigned to ``name`` at module level (following relative imports), and where."""
     rel = relative(path, root)
     try:
@@ -188,10 +212,13 @@ def _assigned(root: Path, path: Path, name: str, depth: int = 0) -> tuple[str, s
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(target, ast.Name) and target.id == name for target in targets):
-                return _literal(node.value, rel, name), f"{rel} {name}"
+                text = _literal(node.value, rel, name)
+                return VersionReading(
+                    text, f"{rel} {name}", place=VersionPlace(path, assignment=name)
+                )
         if isinstance(node, ast.ImportFrom) and node.level and node.module and depth < 3:
             for alias in node.names:
-                found = _module_file(path.parents[node.level - 1], node.module)
+                found = module_file(path.parents[node.level - 1], node.module)
                 if (alias.asname or alias.name) == name and found is not None:
                     return _assigned(root, found, alias.name, depth + 1)
     raise _Unreadable(f"{rel} has no module-level {name} = '...' assignment")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -235,6 +236,14 @@ def _suggested_range(version: Version) -> str:
     return f">={lower},<{upper}"
 
 
+def admits(specifier: SpecifierSet, version: Version) -> bool:
+    """Whether pip would take ``version`` for ``specifier``: a pre-release only where the
+    range itself names a pre-release."""
+    return specifier.contains(version, prereleases=True) and (
+        not version.is_prerelease or bool(specifier.prereleases)
+    )
+
+
 def range_problems(monorepo: Monorepo, package: Package) -> list[Problem]:
     """Every internal requirement of ``package`` must admit the version it names, as pip
     would: a pre-release only where the range itself names a pre-release."""
@@ -257,14 +266,10 @@ def range_problems(monorepo: Monorepo, package: Package) -> list[Problem]:
             continue
         if version is None:
             continue  # the target's own version check says why
-        specifier = requirement.specifier
-        admitted = specifier.contains(version, prereleases=True) and (
-            not version.is_prerelease or bool(specifier.prereleases)
-        )
-        if admitted:
+        if admits(requirement.specifier, version):
             continue
         why = f"which excludes {version}"
-        if version.is_prerelease and specifier.contains(version, prereleases=True):
+        if version.is_prerelease and requirement.specifier.contains(version, prereleases=True):
             why += " (a pre-release is chosen only where the range names a pre-release)"
         problems.append(
             Problem(
