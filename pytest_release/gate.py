@@ -8,6 +8,7 @@ from typing import NoReturn
 import pytest
 
 from pytest_release.problems import Problem, render_problems
+from pytest_release.publish_guard import NOTHING_TO_CHECK, WAIVED, not_verified
 from pytest_release.settings import Settings
 
 
@@ -25,5 +26,12 @@ def skip_unverified(settings: Settings, check: str, reason: str) -> NoReturn:
     unless the user waived it with ``--allow-unverified CHECK``.
     """
     if check in settings.allow_unverified:
-        pytest.skip(f"{reason} (waived with --allow-unverified {check})")
-    pytest.skip(f"{reason} (not verified; a publish run needs --allow-unverified {check})")
+        pytest.skip(f"{reason} ({WAIVED} {check})")
+    pytest.skip(f"{reason} ({not_verified(check)})")
+
+
+def skip_nothing_to_check(reason: str) -> NoReturn:
+    """Skip a check that the configuration gives nothing to do (no smoke commands, no
+    public API named): unlike a check that could not be verified, it does not block a
+    publish run."""
+    pytest.skip(f"{NOTHING_TO_CHECK}: {reason}")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 HELP_SECONDS = 60
 _LITTER = shutil.ignore_patterns("__pycache__", "*.py[co]", ".git", ".venv")
 _QUOTING = "write the command as a shell would read it: close every quote"
-NO_SMOKE_COMMANDS = "no smoke commands: list them as `smoke = [...]` in [tool.pytest-release]"
+NO_SMOKE_COMMANDS = "no smoke commands; list them as `smoke = [...]` in [tool.pytest-release]"
 # Runs in the venv: one JSON line per import package, its version or its traceback.
 # The traceback keeps the target's own frames, not the probe's or importlib's.
 IMPORT_PROBE = """

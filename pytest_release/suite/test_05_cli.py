@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_release.fixtures import EditableInstall
-from pytest_release.gate import fail_with
+from pytest_release.gate import fail_with, skip_nothing_to_check
 from pytest_release.monorepo import Monorepo, Package
 from pytest_release.pyproject_reading import relative
 from pytest_release.settings import Settings
@@ -32,7 +32,7 @@ def test_smoke_command_ends_cleanly(
 ) -> None:
     """A `smoke` command, run from the repo root with the editable venv first on PATH."""
     if smoke_command is None:
-        pytest.skip(NO_SMOKE_COMMANDS)
+        skip_nothing_to_check(NO_SMOKE_COMMANDS)
     if not all(result.ok for result in editable_venv.results.values()):
         pytest.skip("not checked: an editable install failed (see the editable gate)")
     fail_with(
