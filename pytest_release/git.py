@@ -130,3 +130,55 @@ def ahead_behind(root: Path, ref: str) -> tuple[int, int]:
 def tags(root: Path) -> list[str]:
     """Every tag of the repository (local: a fresh clone has the remote's)."""
     return _git(root, "tag", "--list").split()
+
+
+def tag_commit(root: Path, tag: str) -> str | None:
+    """The commit the tag ``tag`` points at (through an annotated tag), or None."""
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag}^{{commit}}").strip()
+    except GitError:
+        return None
+
+
+def create_annotated_tag(root: Path, tag: str, message: str) -> None:
+    """An annotated tag ``tag`` on HEAD (git needs an identity for it: user.name, email)."""
+    _git(root, "tag", "--annotate", "--message", message, tag, "HEAD")
+
+
+def remote_tag_commits(root: Path, remote: str, tags: list[str]) -> dict[str, str]:
+    """The commit each of ``tags`` points at on ``remote`` (peeled), for those it has."""
+    output = _git(
+        root,
+        "ls-remote",
+        "--tags",
+        remote,
+        *(f"refs/tags/{tag}" for tag in tags),
+        timeout=FETCH_SECONDS,
+    )
+    found: dict[str, str] = {}
+    for line in output.splitlines():
+        sha, _, ref = line.partition("\t")
+        name = ref.removeprefix("refs/tags/")
+        if name.endswith("^{}"):  # the commit an annotated tag points at
+            found[name.removesuffix("^{}")] = sha
+        else:
+            found.setdefault(name, sha)
+    return found
+
+
+def push_tags(root: Path, remote: str, tags: list[str]) -> None:
+    """Push ``tags`` to ``remote`` all at once or not at all (``--atomic``)."""
+    _git(
+        root,
+        "push",
+        "--atomic",
+        "--quiet",
+        remote,
+        *(f"refs/tags/{tag}" for tag in tags),
+        timeout=FETCH_SECONDS,
+    )
+
+
+def commit_time(root: Path, revision: str = "HEAD") -> int:
+    """The committer time of ``revision``, in seconds since the epoch."""
+    return int(_git(root, "log", "-1", "--format=%ct", revision).strip())

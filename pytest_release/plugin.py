@@ -7,6 +7,7 @@ until gate items are collected it reads nothing and prints nothing.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,13 +20,19 @@ from pytest_release.checklist import (
     GATES,
     PUBLISH_MARKER,
     UNVERIFIABLE_CHECKS,
+    gate_named,
 )
+from pytest_release.publish_guard import PUBLISH_NOT_SELECTED
 
 if TYPE_CHECKING:
     from pytest_release.monorepo import MonorepoError
     from pytest_release.settings import Settings
 
-pytest_plugins = ["pytest_release.fixtures"]
+pytest_plugins = [
+    "pytest_release.fixtures",
+    "pytest_release.publish_fixtures",
+    "pytest_release.api_fixtures",
+]
 
 # The modules that read a target (packaging, tomllib, git, HTTP) are imported inside the
 # hooks, once gate items are collected, so an ordinary session pays for none of them.
@@ -35,6 +42,10 @@ SUITE_PACKAGE = "pytest_release.suite"
 XDIST_REFUSAL = (
     "the release gates cannot run under pytest-xdist (-n): they must run in checklist "
     "order in one process. Run them without -n."
+)
+PUBLISH_NEEDS_VERSION = (
+    "a publish run needs the release version: give --release-version X.Y.Z (or set "
+    "RELEASE_VERSION), the version the gates are to prove and the indexes are to receive."
 )
 
 
@@ -138,43 +149,74 @@ class GateSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.active = False
+        self.holding = False  # collecting a run whose -m names `publish`
+        self.held: list[pytest.Item] = []  # gates kept out of deselection meanwhile
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> Generator[None]:
         collected_order = {item: position for position, item in enumerate(items)}
-        yield
+        # A publish run runs every other gate too: hold them back from deselection (-m,
+        # -k, --lf) until it is known whether a publish gate was selected.
+        self.holding = names_publish(config)
+        try:
+            yield
+        finally:
+            self.holding = False
+        held, self.held = self.held, []
         if hasattr(config, "workerinput") or not any(from_the_suite(i) for i in items):
-            return  # not a release session; an xdist worker's controller refuses -n
+            if held:  # not a release session: what was held is deselected after all
+                config.hook.pytest_deselected(items=held)
+            return  # an xdist worker's controller refuses -n
         self.active = True
         from pytest_release import state
         from pytest_release.ledger import Ledger
 
-        gates = {item: gate_of(item) for item in items}
+        gates = {item: gate_of(item) for item in [*items, *held]}
         settings = state.settings_of(config)
         _refuse_target_ini(config, settings.root, items)
-        kept, deselected = _select_publish_gates(config, items, gates)
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
+        publishing = [item for item in items if _publishes(gates[item])]
+        if publishing and names_publish(config):
+            if settings.release_version is None:
+                raise pytest.UsageError(PUBLISH_NEEDS_VERSION)
+            items += held
+        else:
+            if held:
+                config.hook.pytest_deselected(items=held)
+            for item in publishing:
+                item.add_marker(pytest.mark.skip(reason=PUBLISH_NOT_SELECTED))
         # Checklist order between gates, definition order (publish order) within one.
-        kept.sort(
+        items.sort(
             key=lambda item: (
                 GATE_POSITION.get(gates[item] or "", len(GATES)),
                 collected_order.get(item, len(collected_order)),
             )
         )
-        items[:] = kept
-        for item in kept:
+        waived = ",".join(sorted(settings.allow_unverified))
+        for item in items:
             gate = gates[item]
             if gate:
                 item.user_properties += [
                     ("release_gate", gate),
                     ("checklist", GATES[GATE_POSITION[gate]].checklist),
                 ]
+                if waived and _publishes(gate):
+                    item.user_properties.append(("release_waived", waived))
         config.stash[state.LEDGER] = Ledger(
-            (gate, item.nodeid) for item in kept if (gate := gates[item])
+            (gate, item.nodeid) for item in items if (gate := gates[item])
         )
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_deselected(self, items: list[pytest.Item]) -> Generator[None]:
+        """While a publish run collects, keep the non-publish gates out of what is
+        deselected: the collection hook gives them back or deselects them itself."""
+        if self.holding:
+            held = [item for item in items if (gate := gate_of(item)) and not _publishes(gate)]
+            if held:
+                self.held += held
+                items[:] = [item for item in items if item not in held]
+        yield
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: object, ids: list[str]) -> None:
@@ -270,18 +312,11 @@ def _refuse_target_ini(config: pytest.Config, root: Path, items: list[pytest.Ite
     )
 
 
-def _select_publish_gates(
-    config: pytest.Config, items: list[pytest.Item], gates: dict[pytest.Item, str | None]
-) -> tuple[list[pytest.Item], list[pytest.Item]]:
-    """Publish gates run only when -m names them (`-m publish`, `-m testpypi`, ...)."""
-    words = set(str(config.getoption("markexpr") or "").replace("(", " ").replace(")", " ").split())
-    kept: list[pytest.Item] = []
-    deselected: list[pytest.Item] = []
-    for item in items:
-        gate = gates[item]
-        opted_in = PUBLISH_MARKER in words or gate in words
-        if gate and GATES[GATE_POSITION[gate]].publish and not opted_in:
-            deselected.append(item)
-        else:
-            kept.append(item)
-    return kept, deselected
+def names_publish(config: pytest.Config) -> bool:
+    """Whether the -m expression names the `publish` marker: the opt-in to a publish run."""
+    expression = str(config.getoption("markexpr") or "")
+    return PUBLISH_MARKER in re.split(r"[\s()]+", expression)
+
+
+def _publishes(gate: str | None) -> bool:
+    return gate is not None and gate_named(gate).publish

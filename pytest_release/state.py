@@ -9,11 +9,13 @@ import pytest
 
 from pytest_release.ledger import Ledger
 from pytest_release.monorepo import Monorepo, MonorepoError, read_monorepo
+from pytest_release.publish import PublishLog
 from pytest_release.settings import Settings, SettingsError, resolve_settings
 
 SETTINGS = pytest.StashKey[Settings]()
 MONOREPO = pytest.StashKey["Monorepo | MonorepoError"]()
 LEDGER = pytest.StashKey[Ledger]()
+PUBLISH_LOG = pytest.StashKey[PublishLog]()
 
 # option dest -> config-key spelling
 OPTION_KEYS = {

@@ -1,0 +1,40 @@
+"""Gate 8, pypi (publish, opt-in): the same files uploaded to the production index in the
+same order, each then verified to be there with the built file's sha256.
+
+Only with `-m publish`, and only when every gate before it, testpypi included, passed in
+this session."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from pytest_release.dists import BuiltPackage
+from pytest_release.local_index import PackageIndex
+from pytest_release.monorepo import Package
+from pytest_release.publish import PublishLog
+from pytest_release.publish_upload import PublishStep
+from pytest_release.settings import Settings
+
+pytestmark = [pytest.mark.pypi, pytest.mark.publish, pytest.mark.usefixtures("publish_clearance")]
+
+
+@pytest.fixture(scope="module")
+def pypi_step(
+    pypi_index: PackageIndex,
+    release_settings: Settings,
+    publish_log: PublishLog,
+    kept_release_files: Path | None,
+) -> PublishStep:
+    return PublishStep("pypi", pypi_index, release_settings, publish_log, kept_release_files)
+
+
+def test_upload_to_pypi(
+    release_package: Package,
+    pypi_step: PublishStep,
+    built_dists: Mapping[str, BuiltPackage],
+    request: pytest.FixtureRequest,
+) -> None:
+    pypi_step.upload(release_package, built_dists[release_package.name], request)

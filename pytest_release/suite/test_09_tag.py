@@ -1,0 +1,133 @@
+"""Gate 9, tag (publish, opt-in): the release's tags (`tag` format: one `v{version}`, or one
+per package) created annotated on HEAD and pushed to the release branch's upstream remote.
+
+Only with `-m publish`, and only when every gate before it, pypi included, passed in this
+session. A tag already on HEAD is kept (a resumed run); one on another commit fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from packaging.version import Version
+
+from pytest_release import git, versions
+from pytest_release.gate import fail_with
+from pytest_release.ledger import CHECKLIST_DETAIL
+from pytest_release.monorepo import Monorepo
+from pytest_release.problems import Problem
+from pytest_release.publish import PublishLog
+from pytest_release.publish_upload import fail_publish
+from pytest_release.settings import Settings
+
+pytestmark = [pytest.mark.tag, pytest.mark.publish, pytest.mark.usefixtures("publish_clearance")]
+
+TAG_CASE = "test_release_tags_on_head"
+
+
+@pytest.fixture(scope="module")
+def release_tag_names(release_settings: Settings, monorepo: Monorepo) -> list[str]:
+    """The tags this release creates, in publish order."""
+    version = Version(str(release_settings.release_version))  # a publish run has one
+    return versions.release_tag_names(release_settings.tag, monorepo, version)
+
+
+def _moved_tag(tag: str, commit: str, head: str, where: str) -> Problem:
+    return Problem(
+        f"tag {tag} already exists {where} on commit {commit[:12]}, not on HEAD ({head[:12]})",
+        tag,
+        f"if {tag} is an earlier release, bump the version; if it was made by mistake, "
+        f"delete it (git tag -d {tag}; git push REMOTE :refs/tags/{tag}) and re-run. "
+        "Nothing was tagged or pushed",
+    )
+
+
+def test_release_tags_on_head(
+    git_worktree: Path,
+    release_settings: Settings,
+    release_tag_names: list[str],
+    publish_log: PublishLog,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Every tag of the release is an annotated tag on HEAD: made now, or found there."""
+    root = release_settings.root
+    head = git.head_commit(root)
+    existing = {tag: git.tag_commit(root, tag) for tag in release_tag_names}
+    fail_with(
+        _moved_tag(tag, commit, head, "locally")
+        for tag, commit in existing.items()
+        if commit is not None and commit != head
+    )
+    version = release_settings.release_version
+    for tag in release_tag_names:
+        if existing[tag] is None:
+            try:
+                git.create_annotated_tag(root, tag, f"Release {version}")
+            except git.GitError as error:
+                fail_publish(
+                    publish_log,
+                    release_settings,
+                    f"git could not create the tag {tag}: {error}",
+                    str(root),
+                    "give git an identity (git config user.name / user.email) if it asks for one",
+                )
+        publish_log.tags.append(tag)
+    request.node.user_properties += [("release_tag", tag) for tag in release_tag_names]
+    request.node.user_properties.append(
+        (CHECKLIST_DETAIL, f"tags {', '.join(release_tag_names)} on HEAD {head[:12]}")
+    )
+
+
+def test_release_tags_pushed(
+    git_worktree: Path,
+    release_settings: Settings,
+    release_tag_names: list[str],
+    publish_log: PublishLog,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The tags are on the upstream remote of the release branch, pushed all at once."""
+    if publish_log.tags != release_tag_names:
+        pytest.skip(f"not pushed: the tags are not all on HEAD (see {TAG_CASE})")
+    root, branch = release_settings.root, release_settings.branch
+    upstream = git.upstream_of(root, branch)
+    if upstream is None or upstream[0] == ".":
+        fail_publish(
+            publish_log,
+            release_settings,
+            f"branch '{branch}' has no upstream remote to push the tags to",
+            str(root),
+            f"git push --set-upstream REMOTE {branch}",
+        )
+    remote = upstream[0]
+    head = git.head_commit(root)
+    try:
+        on_remote = git.remote_tag_commits(root, remote, release_tag_names)
+    except git.GitError as error:
+        fail_publish(
+            publish_log,
+            release_settings,
+            f"the tags of remote '{remote}' could not be read: {error}",
+            str(root),
+            "check that the remote can be reached",
+        )
+    fail_with(
+        _moved_tag(tag, commit, head, f"on remote '{remote}'")
+        for tag, commit in on_remote.items()
+        if commit != head
+    )
+    missing = [tag for tag in release_tag_names if tag not in on_remote]
+    if missing:
+        try:
+            git.push_tags(root, remote, missing)
+        except git.GitError as error:
+            fail_publish(
+                publish_log,
+                release_settings,
+                f"pushing {', '.join(missing)} to remote '{remote}' failed: {error}",
+                str(root),
+                "check the remote's permissions (a protected tag pattern, say)",
+            )
+    publish_log.pushed += release_tag_names
+    request.node.user_properties.append(
+        (CHECKLIST_DETAIL, f"pushed {', '.join(release_tag_names)} to {remote}")
+    )
