@@ -1,0 +1,123 @@
+"""release_plan and scaffold: what `pytest-release plan` and `init` compute."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pytest_release.monorepo import read_monorepo
+from pytest_release.release_plan import ReleasePlan, plan_release, render_plan
+from pytest_release.scaffold import GUARD_CONFTEST, gate_modules, plan_scaffold, settings_table
+from pytest_release.settings import KEYS, resolve_settings
+from tests.plugin.conftest import SUITE
+from tests.plugin.trees import copy_example
+
+ORDER = ["aetherflow-core", "aetherflow-scheduler", "aetherflow"]
+
+
+def _plan(root: Path, release: str | None = None, tags: tuple[str, ...] = ()) -> ReleasePlan:
+    settings = resolve_settings(root, {"release-version": release}, {})
+    monorepo = read_monorepo(root, settings.packages)
+    return plan_release(settings, monorepo, tags, today=date.today())
+
+
+def test_plan_of_the_example_as_it_is(tmp_path: Path) -> None:
+    plan = _plan(copy_example(tmp_path), tags=("v0.1.0",))
+    assert plan.problems == ()
+    assert (plan.release, plan.last_release, plan.tags) == ("0.2.0", "0.1.0", ("v0.2.0",))
+    assert [p.name for p in plan.packages] == ORDER
+    assert [(p.current, p.next) for p in plan.packages] == [("0.2.0", "0.2.0")] * 3
+    assert plan.packages[2].requires == (
+        "aetherflow-core<0.3,>=0.2",
+        "aetherflow-scheduler<0.3,>=0.2",
+    )
+    assert plan.bump_files == ()
+
+
+def test_plan_of_a_new_version_is_made_on_the_bumped_repo(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    plan = _plan(root, "0.3.0", tags=("v0.2.0",))
+    assert plan.problems == ()
+    assert [(p.current, p.next) for p in plan.packages] == [("0.2.0", "0.3.0")] * 3
+    assert plan.packages[1].requires == ("aetherflow-core<0.4,>=0.3",)
+    assert plan.tags == ("v0.3.0",)
+    assert "CHANGELOG.md" in plan.bump_files
+    text = render_plan(plan)
+    assert "publish order: aetherflow-core -> aetherflow-scheduler -> aetherflow" in text
+    assert "tags: v0.3.0" in text
+    assert (root / "packages/aetherflow/pyproject.toml").read_text(encoding="utf-8").count(
+        "0.2.0"
+    ) == 1  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("release", "tags", "message"),
+    [
+        (None, ("v0.2.0",), "aetherflow-core 0.2.0 is equal to the last release 0.2.0"),
+        ("0.1.5", (), "0.1.5 is below the current version 0.2.0"),
+        ("0.2", (), "has 2 release parts"),
+    ],
+)
+def test_impossible_plans_say_why(
+    tmp_path: Path, release: str | None, tags: tuple[str, ...], message: str
+) -> None:
+    plan = _plan(copy_example(tmp_path), release, tags)
+    assert any(message in problem.what for problem in plan.problems), plan.problems
+    assert plan.as_json()["possible"] is False
+
+
+def test_plan_as_json(tmp_path: Path) -> None:
+    document = json.loads(json.dumps(_plan(copy_example(tmp_path), "0.3.0").as_json()))
+    assert document["publish_order"] == ORDER
+    assert document["packages"][0] == {
+        "name": "aetherflow-core",
+        "folder": "packages/aetherflow-core",
+        "current": "0.2.0",
+        "next": "0.3.0",
+        "requires": [],
+    }
+    assert (document["tags"], document["problems"], document["possible"]) == (["v0.3.0"], [], True)
+
+
+def test_init_writes_the_same_modules_this_repo_ships() -> None:
+    shipped = {path.name: path.read_text(encoding="utf-8") for path in SUITE.glob("test_*.py")}
+    assert gate_modules() == shipped
+
+
+def test_settings_table_lists_the_packages_and_comments_every_default() -> None:
+    text = settings_table(["packages/a", "packages/b"])
+    assert tomllib.loads(text) == {
+        "tool": {"pytest-release": {"packages": ["packages/a", "packages/b"]}}
+    }
+    for key in KEYS:
+        assert f"# {key} = " in text or key == "packages"
+    uncommented = "\n".join(line.lstrip("# ") for line in text.splitlines()[3:])
+    assert set(tomllib.loads(uncommented)) == set(KEYS)  # each default is valid TOML
+
+
+def test_plan_scaffold_into_a_repo_with_a_pyproject(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    scaffold = plan_scaffold(root)
+    assert scaffold.packages == tuple(ORDER)
+    assert scaffold.kept == ("[tool.pytest-release] in pyproject.toml",)  # the example has one
+    assert root / "pyproject.toml" not in scaffold.files
+    # The example's own testpaths keep a plain `pytest` out of release_tests/: no guard.
+    assert sorted(path.name for path in scaffold.files) == sorted(gate_modules())
+    assert scaffold.conflicts == ()
+
+
+def test_plan_scaffold_adds_the_table_and_the_guard(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "one"\nversion = "1.0.0"\n')
+    (tmp_path / "release_tests").mkdir()
+    (tmp_path / "release_tests" / "test_00_preflight.py").write_text("# mine\n")
+    scaffold = plan_scaffold(tmp_path)
+    assert scaffold.conflicts == (tmp_path / "release_tests" / "test_00_preflight.py",)
+    assert scaffold.files[tmp_path / "release_tests" / "conftest.py"] == GUARD_CONFTEST
+    pyproject = tomllib.loads(scaffold.files[tmp_path / "pyproject.toml"])
+    assert pyproject["tool"]["pytest-release"] == {"packages": ["."]}
+    assert pyproject["project"]["name"] == "one"
