@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -308,25 +309,68 @@ def _likely_title(title: str) -> str | None:
 
 
 def breaking_problems(
-    section: Section, path: str, version: Version, previous: Version | None
+    section: Section,
+    path: str,
+    version: Version,
+    previous: Version | None,
+    api_breaks: Sequence[tuple[str, str]] = (),
 ) -> list[Problem]:
     """What breaking releases owe their users: listed breaking changes and migration notes.
 
     A major bump needs a non-empty "Breaking Changes" and "Migration Notes"; a 0.x minor
-    bump that has "Breaking Changes" needs "Migration Notes". A first release owes nothing.
+    bump that has "Breaking Changes" needs "Migration Notes". Breaking changes of the public
+    API (``api_breaks``: each name, as its boundary module names it, and what changed) need
+    both, whatever the bump, and "Breaking Changes" names each of them. A first release
+    owes nothing.
     """
     if previous is None:
         return []
-    if version.major > previous.major:
-        reason = f"{version} is a major release (after {previous})"
+    if api_breaks:
+        reason = f"{version} breaks the public API ({len(api_breaks)} change(s) since "
+        reason += f"{previous}, found by the api gate)"
         titles: tuple[str, ...] = (BREAKING, MIGRATION)
+    elif version.major > previous.major:
+        reason = f"{version} is a major release (after {previous})"
+        titles = (BREAKING, MIGRATION)
     elif previous.major == 0 == version.major and version.minor > previous.minor:
         reason = f"{version} is a 0.x minor release (after {previous}) with breaking changes"
         titles = (MIGRATION,) if _subsections(section, BREAKING) else ()
     else:
         return []
-    found = (_required(section, path, title, reason, previous) for title in titles)
-    return [problem for problem in found if problem is not None]
+    found = [_required(section, path, title, reason, previous) for title in titles]
+    if api_breaks and found[0] is not None:  # no "Breaking Changes" yet: say what goes there
+        fix = f"{found[0].fix}: {_bullets(api_breaks)}"
+        found[0] = Problem(found[0].what, found[0].where, fix)
+    problems = [problem for problem in found if problem is not None]
+    if api_breaks and found[0] is None:
+        problems += _unlisted(section, path, api_breaks)
+    return problems
+
+
+def _bullets(api_breaks: Sequence[tuple[str, str]]) -> str:
+    return "; ".join(f"- `{name}`: {what}" for name, what in api_breaks)
+
+
+def _unlisted(section: Section, path: str, api_breaks: Sequence[tuple[str, str]]) -> list[Problem]:
+    """A problem when "Breaking Changes" leaves out a name the api gate found broken."""
+    listed = "\n".join(line for sub in _subsections(section, BREAKING) for line in sub.body)
+    missing = [
+        (name, what)
+        for name, what in api_breaks
+        if not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", listed)
+    ]
+    if not missing:
+        return []
+    names = ", ".join(dict.fromkeys(name for name, _ in missing))
+    first = _subsections(section, BREAKING)[0]
+    return [
+        Problem(
+            f'the "### {first.title}" subsection of {section.version_text} does not name '
+            f"{names}, which the api gate found broken",
+            _where(path, first.line),
+            f"list each breaking change there by name, with what changed: {_bullets(missing)}",
+        )
+    ]
 
 
 def _required(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from packaging.version import Version
@@ -14,6 +15,9 @@ from pytest_release.gate import fail_with
 from pytest_release.monorepo import Monorepo
 from pytest_release.problems import Problem
 from pytest_release.settings import Settings
+
+if TYPE_CHECKING:
+    from pytest_release.api_source import PublicApi
 
 pytestmark = [pytest.mark.changelog]
 
@@ -92,7 +96,10 @@ def test_breaking_release_has_migration_notes(
     the_release: Version,
     monorepo: Monorepo,
     release_tags: list[str],
+    public_api_difference: PublicApi,
 ) -> None:
+    """A major release, and one that breaks the public API (the api gate's finding), owe
+    "Breaking Changes" and "Migration Notes"; the API's breaks are named there."""
     previous = versions.previous_release(release_tags, release_settings, monorepo)
     fail_with(
         changelog.breaking_problems(
@@ -100,6 +107,7 @@ def test_breaking_release_has_migration_notes(
             release_settings.changelog,
             the_release,
             previous[0] if previous else None,
+            [(change.name, change.what) for change in public_api_difference.breaking],
         )
     )
 

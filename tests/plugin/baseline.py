@@ -35,6 +35,9 @@ VERSIONS_PACKAGE_CASES = (
     "test_version_bump_is_committed",
     "test_internal_ranges_admit_the_release",
 )
+# The example's `public-api`: the api gate has one case per boundary module.
+EXAMPLE_PUBLIC_API: tuple[str, ...] = ("aetherflow.core.api",)
+API_CASE = "test_public_api_change_fits_the_release"
 CHANGELOG_CASES: tuple[str, ...] = (
     "test_changelog_exists",
     "test_changelog_has_a_section_for_the_release",
@@ -86,6 +89,8 @@ def gate_cases(
         return PREFLIGHT_CASES
     if gate == "versions":
         return VERSIONS_SHARED_CASES + _per_package(VERSIONS_PACKAGE_CASES, packages)
+    if gate == "api":
+        return tuple(f"{API_CASE}[{module}]" for module in EXAMPLE_PUBLIC_API)
     if gate == "changelog":
         return CHANGELOG_CASES
     if gate == "tests":

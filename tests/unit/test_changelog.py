@@ -533,3 +533,83 @@ def test_breaking_problems(
     section = release(f"## [{version}] - 2026-11-24", body)
     before = None if previous is None else Version(previous)
     assert_problems(breaking_problems(section, PATH, Version(version), before), expected)
+
+
+API_BREAK = ("register_step", "parameter `func` was removed (or renamed)")
+CLASS_BREAK = ("Flow.run", "new required parameter `strict`")
+NAMED = "### Breaking Changes\n- `register_step` takes the step first; `Flow.run()` is strict.\n"
+
+
+@pytest.mark.parametrize(
+    ("previous", "version", "body", "breaks", "expected"),
+    [
+        pytest.param(
+            "0.3.0",
+            "0.4.0",
+            "### Added\n- x\n",
+            [API_BREAK],
+            [
+                Expected(
+                    3,
+                    ("0.4.0 breaks the public API (1 change(s) since 0.3.0", "Breaking Changes"),
+                    ("- `register_step`: parameter `func` was removed (or renamed)",),
+                ),
+                Expected(3, ('no "### Migration Notes"',), ("upgrade", "0.3.0")),
+            ],
+            id="zero-minor-without-either",
+        ),
+        pytest.param(
+            "0.3.0", "0.4.0", NAMED + MIGRATES, [API_BREAK, CLASS_BREAK], [], id="both-named"
+        ),
+        pytest.param(
+            "1.3.0",
+            "2.0.0",
+            BREAKS + MIGRATES,
+            [API_BREAK, CLASS_BREAK],
+            [
+                Expected(
+                    4,
+                    ("does not name register_step, Flow.run, which the api gate found broken",),
+                    ("- `register_step`: parameter", "- `Flow.run`: new required parameter"),
+                )
+            ],
+            id="major-not-naming-them",
+        ),
+        pytest.param(
+            "1.3.0",
+            "2.0.0",
+            "### Breaking Changes\n- `api.register_step_v2` and `FlowRunner`\n" + MIGRATES,
+            [API_BREAK, ("Flow", "removed")],
+            [Expected(4, ("does not name register_step, Flow,",))],
+            id="whole-names-only",
+        ),
+        pytest.param(
+            "1.3.0",
+            "2.0.0",
+            "### Breaking Changes\n- `aetherflow.core.api.register_step` changed\n" + MIGRATES,
+            [API_BREAK],
+            [],
+            id="qualified-name",
+        ),
+        pytest.param(
+            "1.3.0",
+            "1.3.1",
+            NAMED,
+            [API_BREAK],
+            [Expected(3, ("1.3.1 breaks the public API", '"### Migration Notes"'))],
+            id="patch-owes-them-too",
+        ),
+        pytest.param(None, "1.0.0", "### Added\n- x\n", [API_BREAK], [], id="first-release"),
+    ],
+)
+def test_breaking_problems_of_the_public_api(
+    previous: str | None,
+    version: str,
+    body: str,
+    breaks: list[tuple[str, str]],
+    expected: list[Expected],
+) -> None:
+    """The api gate's breaks need both subsections, whatever the bump, each one named."""
+    section = release(f"## [{version}] - 2026-11-24", body)
+    before = None if previous is None else Version(previous)
+    assert_problems(breaking_problems(section, PATH, Version(version), before, breaks), expected)
