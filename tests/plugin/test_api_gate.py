@@ -166,6 +166,14 @@ def run_api_gate(run_gates: GateRunner, repo: ReleaseRepo, release: str) -> Gate
     return run_gates(repo.root, *API_ONLY, "--release-version", release)
 
 
+def assert_api_outcome(run: GateRun, outcome: str, *says: str) -> None:
+    """The api gate's one case ended so, a failure saying every one of ``says``."""
+    assert run.outcomes() == {API: outcome}, run.output
+    if outcome == "failed":
+        assert_says(run, API, *says)
+    assert_no_traceback(run)
+
+
 def test_the_example_keeps_its_api_and_passes(
     release_repo: ReleaseRepo, run_gates: GateRunner
 ) -> None:
@@ -216,16 +224,14 @@ def test_a_breaking_change_fails_a_patch_release(
 
     run = run_api_gate(run_gates, api_repo, PATCH)
 
-    assert run.outcomes() == {API: "failed"}, run.output
-    assert_says(
+    assert_api_outcome(
         run,
-        API,
+        "failed",
         f"{BOUNDARY}.{says}",
         f"{PATCH} is a patch release after {PREVIOUS_VERSION}, and a breaking change needs a "
         "minor one (on 0.y.z)",
         f"release it as {VERSION} (at least a minor bump)",
     )
-    assert_no_traceback(run)
 
 
 @pytest.mark.parametrize(("edit", "says"), BREAKING_EDITS)
@@ -237,7 +243,7 @@ def test_a_breaking_change_passes_a_zero_minor_release(
 
     run = run_api_gate(run_gates, api_repo, VERSION)
 
-    assert run.outcomes() == {API: "passed"}, run.output
+    assert_api_outcome(run, "passed")
     report = api_property(run)
     assert report is not None
     assert report.startswith(f"{BOUNDARY} since {TAG}: "), report
@@ -270,16 +276,14 @@ def test_an_addition_needs_a_minor_release(
 
     run = run_api_gate(run_gates, api_repo, release)
 
-    assert run.outcomes() == {API: outcome}, run.output
-    if outcome == "failed":
-        assert_says(
-            run,
-            API,
-            f"{BOUNDARY}.{says}",
-            f"{PATCH} is a patch release after {PREVIOUS_VERSION}, and an additive change "
-            "needs a minor one",
-            f"release it as {VERSION} (at least a minor bump)",
-        )
+    assert_api_outcome(
+        run,
+        outcome,
+        f"{BOUNDARY}.{says}",
+        f"{PATCH} is a patch release after {PREVIOUS_VERSION}, and an additive change needs a "
+        "minor one",
+        f"release it as {VERSION} (at least a minor bump)",
+    )
 
 
 @pytest.mark.parametrize("release", [PATCH, VERSION])
@@ -291,7 +295,7 @@ def test_an_internal_change_passes_any_release(
 
     run = run_api_gate(run_gates, api_repo, release)
 
-    assert run.outcomes() == {API: "passed"}, run.output
+    assert_api_outcome(run, "passed")
     assert api_property(run) == f"{BOUNDARY} since {TAG}: no change"
 
 
@@ -316,19 +320,17 @@ def test_with_strict_zero_a_break_on_zero_needs_a_major_release(
 
     run = run_api_gate(run_gates, api_repo, release)
 
-    assert run.outcomes() == {API: outcome}, run.output
-    if outcome == "failed":
-        assert_says(
-            run,
-            API,
-            f"{API_FILE}, line {line_of(api_repo, API_FILE, 'def register_connector')}: "
-            f"{BOUNDARY}.register_connector: parameter `factory` was removed (or renamed)",
-            "before: register_connector(name: str, factory: ConnectorFactory) -> None",
-            "now:    register_connector(name: str) -> None",
-            f"{VERSION} is a minor release after {PREVIOUS_VERSION}, and a breaking change needs "
-            "a major one (strict-zero is set)",
-            f"release it as {MAJOR} (at least a major bump)",
-        )
+    assert_api_outcome(
+        run,
+        outcome,
+        f"{API_FILE}, line {line_of(api_repo, API_FILE, 'def register_connector')}: "
+        f"{BOUNDARY}.register_connector: parameter `factory` was removed (or renamed)",
+        "before: register_connector(name: str, factory: ConnectorFactory) -> None",
+        "now:    register_connector(name: str) -> None",
+        f"{VERSION} is a minor release after {PREVIOUS_VERSION}, and a breaking change needs "
+        "a major one (strict-zero is set)",
+        f"release it as {MAJOR} (at least a major bump)",
+    )
 
 
 # A major release and its changelog ----------------------------------------------------------
