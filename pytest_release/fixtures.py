@@ -71,11 +71,19 @@ def release_package(request: pytest.FixtureRequest, monorepo: Monorepo) -> Packa
 
 
 @pytest.fixture(scope="session")
-def release_tags(git_worktree: Path, release_settings: Settings) -> list[str]:
-    """The repository's tags, from which the last release of each package is read."""
-    from pytest_release import git
+def release_tags(git_worktree: Path, release_settings: Settings, monorepo: Monorepo) -> list[str]:
+    """The tags of earlier releases, from which the last release of each package is read:
+    every tag but this release's own on HEAD, which an earlier publish run of this very
+    commit made (a resumed run finds them there)."""
+    from pytest_release import git, versions
 
-    return git.tags(release_settings.root)
+    tags = git.tags(release_settings.root)
+    release = versions.release_version(release_settings, monorepo).version
+    if release is None:
+        return tags
+    own = set(versions.release_tag_names(release_settings.tag, monorepo, release))
+    own &= set(git.tags_on_head(release_settings.root))
+    return [tag for tag in tags if tag not in own]
 
 
 @pytest.fixture(scope="session")

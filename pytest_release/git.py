@@ -132,6 +132,10 @@ def tags(root: Path) -> list[str]:
     return _git(root, "tag", "--list").split()
 
 
+def tags_on_head(root: Path) -> list[str]:
+    return _git(root, "tag", "--list", "--points-at", "HEAD").split()
+
+
 def tag_commit(root: Path, tag: str) -> str | None:
     """The commit the tag ``tag`` points at (through an annotated tag), or None."""
     try:

@@ -272,14 +272,16 @@ def start_local_index(
     deadline: float = 30.0,
     python: str | Path = sys.executable,
     choose_port: Callable[[], int] | None = None,
+    password: str | None = None,
 ) -> LocalIndex:
     """Start pypiserver serving ``scratch/packages`` (created empty) and wait, at most
     ``deadline`` seconds in all, until it answers; ``IndexStartError`` otherwise, with the
     server stopped. A port taken before the server binds it is replaced by another
-    (``choose_port``, default ``free_port``, picks each)."""
+    (``choose_port``, default ``free_port``, picks each). Uploads need the user
+    ``release`` and ``password`` (default: a random one)."""
     give_up = time.monotonic() + deadline
     packages, htpasswd = scratch / "packages", scratch / "htpasswd"
-    password = secrets.token_urlsafe(24)
+    password = password or secrets.token_urlsafe(24)
     try:
         packages.mkdir(parents=True)
         htpasswd.touch(mode=0o600)

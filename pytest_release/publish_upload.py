@@ -11,7 +11,6 @@ import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 
@@ -83,7 +82,7 @@ class PublishStep:
             )
         files = self.files_of(built)
         if len(files) != 2:
-            self._stop(
+            raise self._stopped(
                 package,
                 "the build made no wheel and sdist of it (see the build gate)",
                 "fix the build",
@@ -92,7 +91,7 @@ class PublishStep:
         planned = plan_files(files, self._listing(package), file_sha256)
         burned = [file for file in planned if file.state == "burned"]
         if burned:
-            self._stop(package, burned_message(burned, self.shown), "", burned=True)
+            raise self._stopped(package, burned_message(burned, self.shown), "", burned=True)
         for file in planned:
             if file.state == "already there":
                 self.log.place(self.shown, file, "already there")
@@ -102,7 +101,7 @@ class PublishStep:
             if not result.ok:
                 self._note_what_arrived(package, missing)
                 failure = upload_failure(result, self.shown)
-                self._stop(package, failure.what, failure.fix, burned=failure.burned)
+                raise self._stopped(package, failure.what, failure.fix, burned=failure.burned)
             self._verify(package, missing)
             for file in missing:
                 self.log.place(self.shown, file, "uploaded")
@@ -122,12 +121,12 @@ class PublishStep:
         try:
             return self.index.files(package.name)
         except IndexQueryError as error:
-            self._stop(
+            raise self._stopped(
                 package,
-                f"{self.shown} could not be read: {error}",
+                f"the files {self.shown} holds for {package.name} could not be listed: {error}",
                 "check the index's URL (its simple API) and that it is up",
                 burned=False,
-            )
+            ) from None
 
     def _verify(self, package: Package, uploaded: Sequence[PlannedFile]) -> None:
         """Each uploaded file is listed by the index with the built file's sha256."""
@@ -140,7 +139,7 @@ class PublishStep:
             time.sleep(_LISTING_INTERVAL)  # the index's listing, not a test, is waited for
         if wrong:
             listed = ", ".join(f"{name} {sha or '(no sha256)'}" for name, sha in held.items())
-            self._stop(
+            raise self._stopped(
                 package,
                 f"after the upload, {self.shown} does not list "
                 + ", ".join(f"{file.path.name} with sha256 {file.sha256}" for file in wrong)
@@ -161,10 +160,10 @@ class PublishStep:
             self.log.place(self.shown, file, "uploaded")
         self._keep(arrived)
 
-    def _stop(self, package: Package, what: str, fix: str, *, burned: bool) -> NoReturn:
-        """Fail the step; no later package is uploaded to this index in this session."""
+    def _stopped(self, package: Package, what: str, fix: str, *, burned: bool) -> BaseException:
+        """The step's failure; no later package is uploaded to this index in this session."""
         self.log.stopped[self.shown] = package.name
-        fail_publish(
+        return publish_failure(
             self.log, self.settings, what, package.name, fix, burned=burned, also=self.shown
         )
 
@@ -186,7 +185,7 @@ class PublishStep:
         )
 
 
-def fail_publish(
+def publish_failure(
     log: PublishLog,
     settings: Settings,
     what: str,
@@ -195,8 +194,8 @@ def fail_publish(
     *,
     burned: bool = False,
     also: str | None = None,
-) -> NoReturn:
-    """Fail a publish step with what went wrong, what is live where (the indexes of this
+) -> BaseException:
+    """The failure of a publish step: what went wrong, what is live where (the indexes of this
     session, ``also`` among them), and the next step: resume, or bump."""
     version = settings.release_version or "the release"
     indexes = {"testpypi": settings.testpypi, "pypi": settings.pypi}
@@ -204,4 +203,4 @@ def fail_publish(
     then = next_steps(rerun_command(version, indexes), version, burned=burned)
     parts = (f"{fix}." if fix else "", log.live(known), then)
     advice = " ".join(part for part in parts if part)
-    pytest.fail(render_problems([Problem(what, where, advice)]), pytrace=False)
+    return pytest.fail.Exception(render_problems([Problem(what, where, advice)]), pytrace=False)

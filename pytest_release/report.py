@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from pytest_release.checklist import UNVERIFIABLE_CHECKS
 from pytest_release.ledger import GateRecord, Ledger, Outcome
 from pytest_release.monorepo import Monorepo, MonorepoError
 from pytest_release.settings import Settings
@@ -26,8 +29,9 @@ def _case_name(nodeid: str) -> str:
     return nodeid.rpartition("::")[2]
 
 
-def checklist_lines(ledger: Ledger) -> list[tuple[Outcome, str]]:
-    """(status, line) for every checklist item, and beneath it what did not pass."""
+def checklist_lines(ledger: Ledger, waived: Iterable[str] = ()) -> list[tuple[Outcome, str]]:
+    """(status, line) for every checklist item, and beneath it what did not pass; last,
+    the unverified checks the user waived."""
     lines: list[tuple[Outcome, str]] = []
     for record in ledger.in_order:
         gate = record.gate
@@ -47,10 +51,15 @@ def checklist_lines(ledger: Ledger) -> list[tuple[Outcome, str]]:
             elif outcome == "skipped":
                 reason = record.reasons.get(nodeid, "")
                 lines.append((outcome, f"{'':13}skipped: {_case_name(nodeid)}: {reason}"))
+    for check in sorted(waived):
+        what = UNVERIFIABLE_CHECKS.get(check, "")
+        lines.append(("skipped", f"{'waived':<13}--allow-unverified {check}: {what}"))
     return lines
 
 
-def checklist_markdown(ledger: Ledger) -> str:
+def checklist_markdown(ledger: Ledger, waived: Iterable[str] = ()) -> str:
+    """The checklist as a Markdown table, then what the gates established (uploads in
+    order, tags) and the waived checks."""
     icons: dict[Outcome, str] = {
         "passed": ":white_check_mark:",
         "failed": ":x:",
@@ -68,7 +77,13 @@ def checklist_markdown(ledger: Ledger) -> str:
             f"| {icons[record.status]} | {record.gate.step} | `{record.gate.name}` "
             f"| {record.gate.checklist} | {_counts(record)} |"
         )
-    return "\n".join(rows) + "\n"
+    notes = [
+        f"- `{record.gate.name}`: {detail}"
+        for record in ledger.in_order
+        for detail in record.details.values()
+    ]
+    notes += [f"- waived: `--allow-unverified {check}`" for check in sorted(waived)]
+    return "\n".join([*rows, *(["", *notes] if notes else [])]) + "\n"
 
 
 def _shown(value: object) -> str:

@@ -12,12 +12,10 @@ import pytest
 from packaging.version import Version
 
 from pytest_release import git, versions
-from pytest_release.gate import fail_with
 from pytest_release.ledger import CHECKLIST_DETAIL
 from pytest_release.monorepo import Monorepo
-from pytest_release.problems import Problem
 from pytest_release.publish import PublishLog
-from pytest_release.publish_upload import fail_publish
+from pytest_release.publish_upload import publish_failure
 from pytest_release.settings import Settings
 
 pytestmark = [pytest.mark.tag, pytest.mark.publish, pytest.mark.usefixtures("publish_clearance")]
@@ -32,13 +30,24 @@ def release_tag_names(release_settings: Settings, monorepo: Monorepo) -> list[st
     return versions.release_tag_names(release_settings.tag, monorepo, version)
 
 
-def _moved_tag(tag: str, commit: str, head: str, where: str) -> Problem:
-    return Problem(
-        f"tag {tag} already exists {where} on commit {commit[:12]}, not on HEAD ({head[:12]})",
-        tag,
-        f"if {tag} is an earlier release, bump the version; if it was made by mistake, "
-        f"delete it (git tag -d {tag}; git push REMOTE :refs/tags/{tag}) and re-run. "
-        "Nothing was tagged or pushed",
+def _fail_on_moved_tags(
+    moved: dict[str, str], where: str, settings: Settings, log: PublishLog
+) -> None:
+    """Fail when a tag of the release already names another commit than HEAD."""
+    if not moved:
+        return
+    head = git.head_commit(settings.root)
+    names = ", ".join(moved)
+    raise publish_failure(
+        log,
+        settings,
+        "; ".join(
+            f"tag {tag} already exists {where} on commit {commit[:12]}, not on HEAD ({head[:12]})"
+            for tag, commit in moved.items()
+        ),
+        str(settings.root),
+        f"if {names} is an earlier release, bump the version; if it was made by mistake, "
+        "delete it (git tag -d TAG; git push REMOTE :refs/tags/TAG) and re-run",
     )
 
 
@@ -53,24 +62,21 @@ def test_release_tags_on_head(
     root = release_settings.root
     head = git.head_commit(root)
     existing = {tag: git.tag_commit(root, tag) for tag in release_tag_names}
-    fail_with(
-        _moved_tag(tag, commit, head, "locally")
-        for tag, commit in existing.items()
-        if commit is not None and commit != head
-    )
+    moved = {tag: commit for tag, commit in existing.items() if commit and commit != head}
+    _fail_on_moved_tags(moved, "locally", release_settings, publish_log)
     version = release_settings.release_version
     for tag in release_tag_names:
         if existing[tag] is None:
             try:
                 git.create_annotated_tag(root, tag, f"Release {version}")
             except git.GitError as error:
-                fail_publish(
+                raise publish_failure(
                     publish_log,
                     release_settings,
                     f"git could not create the tag {tag}: {error}",
                     str(root),
                     "give git an identity (git config user.name / user.email) if it asks for one",
-                )
+                ) from None
         publish_log.tags.append(tag)
     request.node.user_properties += [("release_tag", tag) for tag in release_tag_names]
     request.node.user_properties.append(
@@ -91,7 +97,7 @@ def test_release_tags_pushed(
     root, branch = release_settings.root, release_settings.branch
     upstream = git.upstream_of(root, branch)
     if upstream is None or upstream[0] == ".":
-        fail_publish(
+        raise publish_failure(
             publish_log,
             release_settings,
             f"branch '{branch}' has no upstream remote to push the tags to",
@@ -103,30 +109,27 @@ def test_release_tags_pushed(
     try:
         on_remote = git.remote_tag_commits(root, remote, release_tag_names)
     except git.GitError as error:
-        fail_publish(
+        raise publish_failure(
             publish_log,
             release_settings,
             f"the tags of remote '{remote}' could not be read: {error}",
             str(root),
             "check that the remote can be reached",
-        )
-    fail_with(
-        _moved_tag(tag, commit, head, f"on remote '{remote}'")
-        for tag, commit in on_remote.items()
-        if commit != head
-    )
+        ) from None
+    moved = {tag: commit for tag, commit in on_remote.items() if commit != head}
+    _fail_on_moved_tags(moved, f"on remote '{remote}'", release_settings, publish_log)
     missing = [tag for tag in release_tag_names if tag not in on_remote]
     if missing:
         try:
             git.push_tags(root, remote, missing)
         except git.GitError as error:
-            fail_publish(
+            raise publish_failure(
                 publish_log,
                 release_settings,
                 f"pushing {', '.join(missing)} to remote '{remote}' failed: {error}",
                 str(root),
                 "check the remote's permissions (a protected tag pattern, say)",
-            )
+            ) from None
     publish_log.pushed += release_tag_names
     request.node.user_properties.append(
         (CHECKLIST_DETAIL, f"pushed {', '.join(release_tag_names)} to {remote}")

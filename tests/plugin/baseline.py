@@ -75,10 +75,41 @@ REHEARSAL_PACKAGE_CASES = (
 )
 REHEARSAL_PYTHON_SMOKE_CASE = "test_installed_python_smoke"
 REHEARSAL_SMOKE_CASE = "test_installed_smoke_command_ends_cleanly"
+TESTPYPI_UPLOAD_CASE = "test_upload_to_testpypi"
+TESTPYPI_INSTALL_CASE = "test_install_from_testpypi"
+TESTPYPI_PACKAGE_CASES = (
+    "test_installed_from_testpypi_is_the_uploaded_wheel",
+    "test_installed_from_testpypi_imports_with_the_version",
+    "test_installed_from_testpypi_console_scripts_answer_help",
+)
+TESTPYPI_PYTHON_SMOKE_CASE = "test_installed_from_testpypi_python_smoke"
+TESTPYPI_SMOKE_CASE = "test_installed_from_testpypi_smoke_command_ends_cleanly"
+PYPI_UPLOAD_CASE = "test_upload_to_pypi"
+TAG_CASES = ("test_release_tags_on_head", "test_release_tags_pushed")
+PUBLISH_GATES = ("testpypi", "pypi", "tag")
 
 
 def _per_package(cases: Sequence[str], packages: Sequence[str]) -> tuple[str, ...]:
     return tuple(f"{case}[{package}]" for case in cases for package in packages)
+
+
+def _installed_cases(
+    cases: Sequence[str],
+    smoke_cases: tuple[str, str],
+    packages: Sequence[str],
+    smoke: Sequence[str],
+) -> tuple[str, ...]:
+    """A gate that uploads per package, installs once, then checks per package and smokes:
+    the rehearsal and testpypi."""
+    upload, install, *package_cases = cases
+    python_smoke, smoke_case = smoke_cases
+    return (
+        *_per_package((upload,), packages),
+        install,
+        *_per_package(package_cases, packages),
+        python_smoke,
+        *(f"{smoke_case}[{command}]" for command in smoke),
+    )
 
 
 def gate_cases(
@@ -103,14 +134,23 @@ def gate_cases(
     if gate == "build":
         return _per_package(BUILD_PACKAGE_CASES, packages)
     if gate == "rehearsal":
-        smoke_cases = tuple(f"{REHEARSAL_SMOKE_CASE}[{command}]" for command in smoke)
-        return (
-            *_per_package((REHEARSAL_UPLOAD_CASE,), packages),
-            REHEARSAL_INSTALL_CASE,
-            *_per_package(REHEARSAL_PACKAGE_CASES, packages),
-            REHEARSAL_PYTHON_SMOKE_CASE,
-            *smoke_cases,
+        return _installed_cases(
+            (REHEARSAL_UPLOAD_CASE, REHEARSAL_INSTALL_CASE, *REHEARSAL_PACKAGE_CASES),
+            (REHEARSAL_PYTHON_SMOKE_CASE, REHEARSAL_SMOKE_CASE),
+            packages,
+            smoke,
         )
+    if gate == "testpypi":
+        return _installed_cases(
+            (TESTPYPI_UPLOAD_CASE, TESTPYPI_INSTALL_CASE, *TESTPYPI_PACKAGE_CASES),
+            (TESTPYPI_PYTHON_SMOKE_CASE, TESTPYPI_SMOKE_CASE),
+            packages,
+            smoke,
+        )
+    if gate == "pypi":
+        return _per_package((PYPI_UPLOAD_CASE,), packages)
+    if gate == "tag":
+        return TAG_CASES
     raise ValueError(f"no cases known for gate {gate!r}")
 
 

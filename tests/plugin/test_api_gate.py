@@ -412,13 +412,13 @@ def no_release_tag(repo: ReleaseRepo) -> None:
         pytest.param(
             no_public_api,
             f"{API_CASE}[none-configured]",
-            "not checked: no boundary modules: setting `public-api` (default) names none",
+            "nothing to check: no boundary modules: setting `public-api` (default) names none",
             id="no-public-api",
         ),
         pytest.param(
             no_release_tag,
             API,
-            "not checked: no previous release to compare with: no tag of the form vX.Y.Z",
+            "nothing to check: no previous release to compare with: no tag of the form vX.Y.Z",
             id="no-release-tag",
         ),
     ],

@@ -242,9 +242,9 @@ def test_a_version_not_above_the_last_release_fails(
         commit(release_repo, "Tag each package's releases")
         for package in (CORE, SCHEDULER, META):
             release_repo.git("tag", f"{package}-v{PREVIOUS_VERSION}", f"v{PREVIOUS_VERSION}")
-    if last is not None:
+    if last is not None:  # on the commit before HEAD: an earlier release
         for tag in {tag_format.format(name=package, version=last) for package in tagged}:
-            release_repo.git("tag", tag)
+            release_repo.git("tag", tag, "HEAD~1")
 
     run = run_release_gates(run_gates, release_repo)
 
@@ -262,6 +262,31 @@ def test_a_version_not_above_the_last_release_fails(
             f"bump the version above {last}",
             "and commit it",
         )
+
+
+@pytest.mark.parametrize(
+    ("tag_format", "packages"),
+    [
+        pytest.param("v{version}", ("",), id="repository-tag"),
+        pytest.param(RENAMED_TAG_FORMAT, (CORE, SCHEDULER, META), id="per-package-tags"),
+    ],
+)
+def test_the_releases_own_tags_on_head_are_not_an_earlier_release(
+    release_repo: ReleaseRepo, run_gates: GateRunner, tag_format: str, packages: tuple[str, ...]
+) -> None:
+    """A publish run of this commit that pushed its tags and was re-run (to resume) finds
+    them on HEAD: they name this release, not one before it."""
+    if tag_format != "v{version}":
+        set_config(release_repo, "tag", tag_format)
+        commit(release_repo, "Tag each package's releases")
+    for package in packages:
+        release_repo.git(
+            "tag", "-a", "-m", "release", tag_format.format(name=package, version=VERSION)
+        )
+
+    run = run_release_gates(run_gates, release_repo)
+
+    assert_outcomes(run, gates=GATES)
 
 
 def test_an_uncommitted_bump_fails_its_package_and_the_clean_tree_check(

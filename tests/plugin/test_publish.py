@@ -1,0 +1,310 @@
+"""The opt-in publish: TestPyPI, clean install and smoke, PyPI, tags; the publish guard and
+the resume after a partial publish. Two real pypiservers on 127.0.0.1 stand in for TestPyPI
+and PyPI (given by URL, with twine's credentials from the environment, as a user would),
+and a bare git remote receives the tags."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pytest_release.checklist import GATES
+from pytest_release.local_index import LocalIndex, free_port, start_local_index
+from tests.plugin.baseline import (
+    EXAMPLE_PACKAGES,
+    PUBLISH_GATES,
+    TAG_CASES,
+    TESTPYPI_INSTALL_CASE,
+    assert_outcomes,
+    assert_says,
+    gate_cases,
+)
+from tests.plugin.conftest import VERSION, GateRun, GateRunner, ReleaseRepo
+
+pytestmark = [pytest.mark.slow]
+
+SECRET = "publish-secret-5f0c2a9e7d"  # the upload password: it must show nowhere
+ALL_GATES = tuple(gate.name for gate in GATES)
+CHECK_GATES = tuple(gate.name for gate in GATES if not gate.publish)
+WAIVE_CI = ("--allow-unverified", "ci")  # off GitHub, the CI state of HEAD cannot be read
+TAG = f"v{VERSION}"
+
+
+def release_files(package: str) -> list[str]:
+    stem = f"{package.replace('-', '_')}-{VERSION}"
+    return [f"{stem}-py3-none-any.whl", f"{stem}.tar.gz"]
+
+
+PUBLISH_ORDER_FILES = [name for package in EXAMPLE_PACKAGES for name in release_files(package)]
+
+
+@dataclass
+class Server:
+    index: LocalIndex
+
+    @property
+    def url(self) -> str:
+        return self.index.upload_url
+
+    def files_in_upload_order(self) -> list[str]:
+        files = sorted(self.index.packages_dir.iterdir(), key=lambda path: path.stat().st_mtime_ns)
+        return [path.name for path in files]
+
+    def modified(self) -> dict[str, int]:
+        return {path.name: path.stat().st_mtime_ns for path in self.index.packages_dir.iterdir()}
+
+
+def start_server(folder: Path, port: int | None = None) -> Server:
+    chosen = (lambda: port) if port is not None else None
+    return Server(start_local_index(folder, choose_port=chosen, password=SECRET))
+
+
+@pytest.fixture
+def servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Server, Server]]:
+    """TestPyPI and PyPI stand-ins, uploading with twine's environment credentials."""
+    monkeypatch.setenv("TWINE_USERNAME", "release")
+    monkeypatch.setenv("TWINE_PASSWORD", SECRET)
+    testpypi = start_server(tmp_path / "testpypi-index")
+    pypi = start_server(tmp_path / "pypi-index")
+    yield testpypi, pypi
+    testpypi.index.stop()
+    pypi.index.stop()
+
+
+def publish(
+    run_gates: GateRunner, repo: ReleaseRepo, testpypi: str, pypi: str, *args: str
+) -> GateRun:
+    return run_gates(
+        repo.root, "-m", "publish", "--release-version", VERSION, *args, indexes=(testpypi, pypi)
+    )
+
+
+def publish_cases(outcome: str, gates: tuple[str, ...] = PUBLISH_GATES) -> dict[str, str]:
+    return {case: outcome for gate in gates for case in gate_cases(gate)}
+
+
+def junit_values(run: GateRun, name: str) -> list[str]:
+    root = ElementTree.parse(run.junit).getroot()
+    return [prop.attrib["value"] for prop in root.iter("property") if prop.attrib["name"] == name]
+
+
+def remote_tag(repo: ReleaseRepo, tag: str) -> str | None:
+    """The commit ``tag`` names on the bare remote (through an annotated tag), or None."""
+    listed: dict[str, str] = {}
+    for line in repo.git("ls-remote", "--tags", "origin", f"refs/tags/{tag}*").splitlines():
+        sha, _, ref = line.partition("\t")
+        listed[ref] = sha
+    return listed.get(f"refs/tags/{tag}^{{}}") or listed.get(f"refs/tags/{tag}")
+
+
+def assert_secret_hidden(run: GateRun, secret: str = SECRET) -> None:
+    assert secret not in run.output
+    assert secret not in run.junit.read_text(encoding="utf-8")
+
+
+def test_a_publish_run_uploads_in_order_installs_and_pushes_the_tags(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    testpypi, pypi = servers
+
+    run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
+
+    assert_outcomes(run, gates=ALL_GATES)
+    assert testpypi.files_in_upload_order() == PUBLISH_ORDER_FILES
+    assert pypi.files_in_upload_order() == PUBLISH_ORDER_FILES
+    head = release_repo.git("rev-parse", "HEAD")
+    assert release_repo.git("cat-file", "-t", TAG) == "tag"  # annotated
+    assert release_repo.git("rev-parse", f"{TAG}^{{commit}}") == head
+    assert remote_tag(release_repo, TAG) == head
+    # The checklist shows the uploads in publish order, the tags, and the waiver.
+    uploads = [line for line in run.output.splitlines() if f" -> pypi ({pypi.url}): " in line]
+    assert [line.split(",")[0].strip() for line in uploads] == PUBLISH_ORDER_FILES[::2]
+    assert f"tags {TAG} on HEAD {head[:12]}" in run.output
+    assert f"pushed {TAG} to origin" in run.output
+    assert "--allow-unverified ci" in run.output.split("release checklist")[-1]
+    # JUnit: which files went where, with their sha256; the waiver; never the password.
+    recorded = junit_values(run, "pypi_file")
+    assert [value.split()[0] for value in recorded] == PUBLISH_ORDER_FILES
+    assert all("sha256=" in value and value.endswith(" uploaded") for value in recorded)
+    assert "ci" in junit_values(run, "release_waived")
+    assert_secret_hidden(run)
+
+
+def test_a_plain_run_uploads_nothing_and_reports_publish_skipped(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    testpypi, pypi = servers
+
+    run = run_gates(
+        release_repo.root, "-m", "", "--release-version", VERSION, indexes=(testpypi.url, pypi.url)
+    )
+
+    assert_outcomes(run, gates=ALL_GATES, changed=publish_cases("skipped"))
+    for case in (TESTPYPI_INSTALL_CASE, *TAG_CASES):
+        assert_says(run, case, "publish not selected")
+    assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
+    assert remote_tag(release_repo, TAG) is None
+
+
+def test_a_failed_gate_blocks_every_publish_step(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    testpypi, pypi = servers
+    release_repo.write("notes.txt", "not committed\n")
+
+    run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
+
+    changed = {"test_working_tree_is_clean": "failed", **publish_cases("skipped")}
+    assert_outcomes(run, changed, gates=ALL_GATES)
+    for case in (f"test_upload_to_testpypi[{EXAMPLE_PACKAGES[0]}]", *TAG_CASES):
+        assert_says(run, case, "blocked, nothing sent", "gate `preflight` failed")
+    assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
+    assert remote_tag(release_repo, TAG) is None
+
+
+def test_an_unverified_ci_check_blocks_the_publish_until_waived(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    testpypi, pypi = servers
+
+    run = publish(run_gates, release_repo, testpypi.url, pypi.url)
+
+    assert_outcomes(run, gates=ALL_GATES, changed=publish_cases("skipped"))
+    assert_says(
+        run,
+        f"test_upload_to_testpypi[{EXAMPLE_PACKAGES[0]}]",
+        "gate `preflight` did not verify test_ci_is_green_for_head",
+        "--allow-unverified ci",
+    )
+    assert testpypi.files_in_upload_order() == []
+
+
+def test_refused_credentials_stop_the_publish_at_the_first_upload(
+    release_repo: ReleaseRepo,
+    run_gates: GateRunner,
+    servers: tuple[Server, Server],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    testpypi, pypi = servers
+    wrong = "wrong-password-0c7e11"
+    monkeypatch.setenv("TWINE_PASSWORD", wrong)
+
+    run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
+
+    core, *dependents = EXAMPLE_PACKAGES
+    changed = {
+        **publish_cases("skipped"),
+        f"test_upload_to_testpypi[{core}]": "failed",
+    }
+    assert_outcomes(run, changed, gates=ALL_GATES)
+    assert_says(
+        run,
+        f"test_upload_to_testpypi[{core}]",
+        "refused the credentials (HTTP 403 Forbidden",
+        "TWINE_PASSWORD",
+        "nothing of this release",
+        "re-run `pytest release_tests -m publish --release-version",
+    )
+    for package in dependents:
+        assert_says(run, f"test_upload_to_testpypi[{package}]", f"stopped at {core}")
+    assert_says(run, TAG_CASES[0], "gate `testpypi` failed")
+    assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
+    assert_secret_hidden(run, wrong)
+
+
+def test_a_rerun_after_the_production_index_was_down_resumes_without_reuploading(
+    release_repo: ReleaseRepo,
+    run_gates: GateRunner,
+    servers: tuple[Server, Server],
+    tmp_path: Path,
+) -> None:
+    testpypi, _ = servers
+    down = f"http://127.0.0.1:{free_port()}/"
+
+    first = publish(run_gates, release_repo, testpypi.url, down, *WAIVE_CI)
+
+    core = EXAMPLE_PACKAGES[0]
+    changed = {
+        **publish_cases("skipped", ("pypi", "tag")),
+        f"test_upload_to_pypi[{core}]": "failed",
+    }
+    changed |= dict.fromkeys(gate_cases("testpypi"), "passed")
+    assert_outcomes(first, changed, gates=ALL_GATES)
+    assert_says(
+        first,
+        f"test_upload_to_pypi[{core}]",
+        "could not be listed",
+        "Connection refused",
+        f"Live now: on testpypi ({testpypi.url}): {', '.join(PUBLISH_ORDER_FILES)}",
+        "nothing of this release",
+        "Tags: local none; pushed none",
+        f"re-run `pytest release_tests -m publish --release-version {VERSION} "
+        f"--testpypi {testpypi.url} --pypi {down}`",
+        "yank",
+    )
+    uploaded_first = testpypi.modified()
+    # The production index is back, at the same address.
+    pypi = start_server(tmp_path / "pypi-back", port=int(down.rsplit(":", 1)[1].strip("/")))
+    try:
+        again = publish(run_gates, release_repo, testpypi.url, down, *WAIVE_CI)
+    finally:
+        pypi.index.stop()
+
+    assert_outcomes(again, gates=ALL_GATES)
+    assert testpypi.modified() == uploaded_first  # nothing sent again
+    testpypi_details = [line for line in again.output.splitlines() if "-> testpypi (" in line]
+    assert len(testpypi_details) == len(EXAMPLE_PACKAGES)
+    assert all(line.endswith(": already there") for line in testpypi_details)
+    assert pypi.files_in_upload_order() == PUBLISH_ORDER_FILES
+    assert remote_tag(release_repo, TAG) == release_repo.git("rev-parse", "HEAD")
+
+
+def test_a_file_of_the_same_name_with_other_bytes_burns_the_version(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    testpypi, pypi = servers
+    core_wheel = PUBLISH_ORDER_FILES[0]
+    (testpypi.index.packages_dir / core_wheel).write_bytes(b"uploaded by someone else")
+
+    run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
+
+    core = EXAMPLE_PACKAGES[0]
+    changed = {**publish_cases("skipped"), f"test_upload_to_testpypi[{core}]": "failed"}
+    assert_outcomes(run, changed, gates=ALL_GATES)
+    assert_says(
+        run,
+        f"test_upload_to_testpypi[{core}]",
+        "version burned",
+        core_wheel,
+        "bump to the next version",
+    )
+    assert testpypi.files_in_upload_order() == [core_wheel]
+    assert pypi.files_in_upload_order() == []
+    assert remote_tag(release_repo, TAG) is None
+
+
+def test_a_release_tag_on_another_commit_of_the_remote_fails_the_tag_gate(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    testpypi, pypi = servers
+    earlier = release_repo.git("rev-parse", "HEAD~1")
+    release_repo.git("tag", TAG, earlier)
+    release_repo.git("push", "-q", "origin", TAG)
+    release_repo.git("tag", "-d", TAG)
+
+    run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
+
+    assert_outcomes(run, {TAG_CASES[1]: "failed"}, gates=ALL_GATES)
+    assert_says(
+        run,
+        TAG_CASES[1],
+        f"tag {TAG} already exists on remote 'origin' on commit {earlier[:12]}, not on HEAD",
+        f"Live now: on testpypi ({testpypi.url}): {PUBLISH_ORDER_FILES[0]}",
+        f"on pypi ({pypi.url}): {PUBLISH_ORDER_FILES[0]}",
+        f"Tags: local {TAG}; pushed none",
+    )
+    assert remote_tag(release_repo, TAG) == earlier  # untouched
