@@ -69,7 +69,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--testpypi",
         dest="release_testpypi",
         metavar="NAME|URL|local",
-        help="the rehearsal index: a ~/.pypirc repository, an upload URL, or 'local' "
+        help="the index a publish run uploads to first: a ~/.pypirc repository, an upload "
+        "URL, or 'local' "
         "(default: [tool.pytest-release] testpypi, else 'testpypi')",
     )
     group.addoption(

@@ -308,3 +308,16 @@ def test_a_release_tag_on_another_commit_of_the_remote_fails_the_tag_gate(
         f"Tags: local {TAG}; pushed none",
     )
     assert remote_tag(release_repo, TAG) == earlier  # untouched
+
+
+def test_a_publish_run_without_the_release_version_is_a_usage_error(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    testpypi, pypi = servers
+
+    run = run_gates(release_repo.root, "-m", "publish", indexes=(testpypi.url, pypi.url))
+
+    assert run.result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "a publish run needs the release version: give --release-version X.Y.Z" in run.output
+    assert "INTERNALERROR" not in run.output
+    assert testpypi.files_in_upload_order() == []

@@ -408,3 +408,41 @@ def test_header_shows_setting_values(
     assert entry.startswith(key)
     assert entry.endswith(shown) or entry.endswith(shown + "]")
     assert not entry.endswith(not_shown)
+
+
+# --- what the publish adds: details and waivers --------------------------------------------
+
+
+def test_the_checklist_ends_with_the_waived_checks() -> None:
+    lines = checklist_lines(Ledger([]), waived=["upstream", "ci"])
+
+    assert lines[-2:] == [
+        ("skipped", f"{'waived':<13}--allow-unverified ci: the CI state of HEAD could not be read"),
+        (
+            "skipped",
+            f"{'waived':<13}--allow-unverified upstream: the branch could not be compared "
+            "with its upstream (remote unreachable)",
+        ),
+    ]
+
+
+def test_markdown_lists_the_details_in_order_and_the_waivers_below_the_table() -> None:
+    ledger = ledger_with(
+        {
+            "pypi": [("test_upload[core]", ["passed"]), ("test_upload[app]", ["passed"])],
+            "tag": [("test_tags", ["passed"])],
+        }
+    )
+    ledger.record_detail("pypi", node("pypi", "test_upload[core]"), "core files -> pypi")
+    ledger.record_detail("pypi", node("pypi", "test_upload[app]"), "app files -> pypi")
+    ledger.record_detail("tag", node("tag", "test_tags"), "tags v1.0.0 on HEAD")
+
+    rows = checklist_markdown(ledger, waived=["ci"]).splitlines()
+
+    assert rows[4 + len(GATES) :] == [
+        "",
+        "- `pypi`: core files -> pypi",
+        "- `pypi`: app files -> pypi",
+        "- `tag`: tags v1.0.0 on HEAD",
+        "- waived: `--allow-unverified ci`",
+    ]
