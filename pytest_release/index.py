@@ -59,6 +59,13 @@ def resolve_upload_index(label: str, pypirc: configparser.RawConfigParser) -> Up
     return UploadIndex(label, label if pypirc.has_section(label) else None, url)
 
 
+def unread_by_twine(index: UploadIndex, pypirc: configparser.RawConfigParser) -> bool:
+    """Whether the ~/.pypirc section describing ``index`` is one twine ignores: twine reads
+    only the sections that ``[distutils] index-servers`` lists (default: pypi, testpypi)."""
+    listed = pypirc.get("distutils", "index-servers", fallback="pypi testpypi").split()
+    return index.repository is not None and index.repository not in listed
+
+
 # --- what an index's simple API says, and what must never be shown ----------------------
 
 PYPI_SIMPLE_URLS = {

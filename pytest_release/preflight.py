@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pytest_release import ci_status, git
 from pytest_release.credentials import credential_source, missing_credentials_fix
-from pytest_release.index import read_pypirc, resolve_upload_index
+from pytest_release.index import read_pypirc, resolve_upload_index, unread_by_twine
 from pytest_release.problems import Problem
 from pytest_release.pyproject_reading import relative
 from pytest_release.settings import Settings
@@ -219,6 +219,15 @@ def credential_problems(
                 settings.origin(index_key),
                 f"add a [{index.label}] section with a repository URL to ~/.pypirc, "
                 f"or give --{index_key} an upload URL",
+            )
+        ], None
+    if unread_by_twine(index, pypirc):
+        return [
+            Problem(
+                f"~/.pypirc has a [{index.repository}] section for the {index_key} index, but "
+                "twine reads only the sections that [distutils] index-servers lists",
+                str(Path.home() / ".pypirc"),
+                f"add {index.repository} to index-servers in the [distutils] section",
             )
         ], None
     source = credential_source(index, pypirc, environ)

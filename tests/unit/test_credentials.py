@@ -17,7 +17,12 @@ import keyring.core
 import pytest
 
 from pytest_release.credentials import credential_source, missing_credentials_fix
-from pytest_release.index import UploadIndex, read_pypirc, resolve_upload_index
+from pytest_release.index import (
+    UploadIndex,
+    read_pypirc,
+    resolve_upload_index,
+    unread_by_twine,
+)
 
 PYPI_URL = "https://upload.pypi.org/legacy/"
 TESTPYPI_URL = "https://test.pypi.org/legacy/"
@@ -598,3 +603,35 @@ def test_missing_credentials_fix_for_a_url_does_not_name_a_url_section(tmp_path:
 
     assert f"[{OTHER_URL}]" not in fix
     assert "TWINE_PASSWORD" in fix
+
+
+@pytest.mark.parametrize(
+    ("pypirc", "label", "unread"),
+    [
+        pytest.param("[nexus]\nrepository = https://nexus/\n", "nexus", True, id="not-listed"),
+        pytest.param(
+            "[distutils]\nindex-servers =\n    pypi\n    nexus\n[nexus]\nrepository = https://nexus/\n",
+            "nexus",
+            False,
+            id="listed",
+        ),
+        pytest.param("[testpypi]\nusername = __token__\n", "testpypi", False, id="default-list"),
+        pytest.param(
+            "[distutils]\nindex-servers = pypi\n[testpypi]\nusername = __token__\n",
+            "testpypi",
+            True,
+            id="left-out-of-a-list",
+        ),
+        pytest.param(
+            "[nexus]\nrepository = https://nexus/\n", "https://nexus/", True, id="url-of-a-section"
+        ),
+        pytest.param("", "https://nexus/", False, id="url-without-section"),
+    ],
+)
+def test_twine_reads_only_the_sections_index_servers_lists(
+    tmp_path: Path, pypirc: str, label: str, unread: bool
+) -> None:
+    write_pypirc(tmp_path, pypirc)
+    parsed = read_pypirc(tmp_path)
+
+    assert unread_by_twine(resolve_upload_index(label, parsed), parsed) is unread
