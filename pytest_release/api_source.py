@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import io
 import os
-import subprocess
 import tarfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING
 import griffe
 from packaging.version import Version
 
-from pytest_release import versions
+from pytest_release import git, versions
 from pytest_release.api import ApiChange, ApiDifference, api_difference
 from pytest_release.problems import Problem
 from pytest_release.rehearsal import source_of_module
@@ -124,23 +123,12 @@ def source_bases(monorepo: Monorepo) -> list[Path]:
 def extract_python_files(root: Path, ref: str, destination: Path) -> Path:
     """The Python files of ``root``'s folder at commit ``ref``, written below
     ``destination``, which is returned (its paths are those below ``root``)."""
-    environment = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
     try:
-        # From a subfolder of the work tree, git archives that subfolder only.
-        completed = subprocess.run(
-            ["git", "-C", str(root), "archive", "--format=tar", ref],
-            capture_output=True,
-            env=environment,
-            timeout=ARCHIVE_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise ApiSourceError(f"`git archive {ref}` could not run: {error}") from None
-    if completed.returncode != 0:
-        message = completed.stderr.decode(errors="replace").strip().splitlines()
-        raise ApiSourceError(f"`git archive {ref}` failed: {message[0] if message else ''}")
+        tar = git.archive(root, ref, timeout=ARCHIVE_SECONDS)
+    except git.GitError as error:
+        raise ApiSourceError(f"`git archive {ref}` failed: {error}") from None
     destination.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(completed.stdout)) as archive:
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
         for member in archive:
             path = PurePosixPath(member.name)
             if not member.isreg() or path.suffix not in _PYTHON_SUFFIXES:

@@ -14,13 +14,12 @@ class GitError(Exception):
     """git is missing, or answered with an error; the message is git's own first line."""
 
 
-def _git(root: Path, *args: str, timeout: float | None = 60) -> str:
+def _git_bytes(root: Path, *args: str, timeout: float | None = 60) -> bytes:
     environment = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
     try:
         completed = subprocess.run(
             ["git", "-C", str(root), *args],
             capture_output=True,
-            text=True,
             env=environment,
             timeout=timeout,
             check=False,
@@ -30,9 +29,14 @@ def _git(root: Path, *args: str, timeout: float | None = 60) -> str:
     except subprocess.TimeoutExpired:
         raise GitError(f"`git {' '.join(args)}` did not answer within {timeout} s") from None
     if completed.returncode != 0:
-        lines = [line for line in completed.stderr.splitlines() if line.strip()]
+        stderr = completed.stderr.decode(errors="replace")
+        lines = [line for line in stderr.splitlines() if line.strip()]
         raise GitError(lines[0] if lines else f"`git {args[0]}` exited {completed.returncode}")
     return completed.stdout
+
+
+def _git(root: Path, *args: str, timeout: float | None = 60) -> str:
+    return _git_bytes(root, *args, timeout=timeout).decode(errors="replace")
 
 
 def toplevel(root: Path) -> Path:
@@ -186,3 +190,9 @@ def push_tags(root: Path, remote: str, tags: list[str]) -> None:
 def commit_time(root: Path, revision: str = "HEAD") -> int:
     """The committer time of ``revision``, in seconds since the epoch."""
     return int(_git(root, "log", "-1", "--format=%ct", revision).strip())
+
+
+def archive(root: Path, ref: str, timeout: float = 120) -> bytes:
+    """``root``'s folder at commit ``ref`` as a tar archive (from a subfolder of the work
+    tree, git archives that subfolder only)."""
+    return _git_bytes(root, "archive", "--format=tar", ref, timeout=timeout)
