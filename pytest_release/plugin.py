@@ -143,13 +143,15 @@ class GateSession:
     """The hooks that only act in a release session: one that collects the suite's gates.
 
     Gate markers alone do not make a release session: a project's own tests may well
-    be marked `cli` or `api`. Once the suite is collected, every gate-marked item of
-    the session is a gate, the user's own extra gate modules included.
+    be marked `cli` or `api`. Once the suite is collected (even if -m or -k then
+    deselects all of it), every gate-marked item of the session is a gate, the user's own
+    extra gate modules included: a publish-marked one is opt-in and guarded too.
     """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.active = False
+        self.publishing = False  # a publish gate was selected, and -m names `publish`
         self.holding = False  # collecting a run whose -m names `publish`
         self.held: list[pytest.Item] = []  # gates kept out of deselection meanwhile
 
@@ -166,7 +168,7 @@ class GateSession:
         finally:
             self.holding = False
         held, self.held = self.held, []
-        if hasattr(config, "workerinput") or not any(from_the_suite(i) for i in items):
+        if hasattr(config, "workerinput") or not any(from_the_suite(i) for i in collected_order):
             if held:  # not a release session: what was held is deselected after all
                 config.hook.pytest_deselected(items=held)
             return  # an xdist worker's controller refuses -n
@@ -178,7 +180,8 @@ class GateSession:
         settings = state.settings_of(config)
         _refuse_target_ini(config, settings.root, items)
         publishing = [item for item in items if _publishes(gates[item])]
-        if publishing and names_publish(config):
+        self.publishing = bool(publishing) and names_publish(config)
+        if self.publishing:
             if settings.release_version is None:
                 raise pytest.UsageError(PUBLISH_NEEDS_VERSION)
             items += held
@@ -231,6 +234,20 @@ class GateSession:
                 continue
             if SUITE_PACKAGE in text or file.is_relative_to(Path(__file__).parent / "suite"):
                 raise pytest.UsageError(XDIST_REFUSAL)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """The publish guard, before any fixture of a publish case is set up (an index
+        started, say): it acts only when every gate before its own passed."""
+        gate = gate_of(item) if self.publishing else None
+        if gate is None or not _publishes(gate):
+            return
+        from pytest_release import state
+        from pytest_release.publish_guard import publish_blockers
+
+        blockers = publish_blockers(self.config.stash[state.LEDGER], gate)
+        if blockers:
+            pytest.skip(f"blocked, nothing sent: {'; '.join(blockers)}")
 
     def pytest_report_collectionfinish(self, config: pytest.Config) -> list[str]:
         if not self.active:

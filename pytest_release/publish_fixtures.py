@@ -1,5 +1,6 @@
-"""The fixtures of the publish gates: the guard that lets a step act only after every gate
-before it passed, and the session's log of what went where."""
+"""The fixtures of the publish gates: the session's log of what went where, and where the
+files placed on an index are kept for a resumed run. (The guard is the plugin's
+``pytest_runtest_setup``: it covers every publish-marked case, the user's own too.)"""
 
 from __future__ import annotations
 
@@ -12,22 +13,6 @@ if TYPE_CHECKING:
 
     from pytest_release.publish import PublishLog
     from pytest_release.settings import Settings
-
-
-@pytest.fixture
-def publish_clearance(request: pytest.FixtureRequest) -> None:
-    """Skip the publish step asking, with the reasons, unless every gate before its own
-    passed in this session (a skip counts only when waived, or when there was nothing to
-    check). Nothing is uploaded or tagged past a gate that did not pass."""
-    from pytest_release import state
-    from pytest_release.publish_guard import publish_blockers
-
-    gate = dict(request.node.user_properties).get("release_gate")
-    if not isinstance(gate, str) or state.LEDGER not in request.config.stash:
-        return
-    blockers = publish_blockers(request.config.stash[state.LEDGER], gate)
-    if blockers:
-        pytest.skip(f"blocked, nothing sent: {'; '.join(blockers)}")
 
 
 @pytest.fixture(scope="session")

@@ -20,11 +20,7 @@ from pytest_release.publish import PublishLog
 from pytest_release.publish_upload import PublishStep
 from pytest_release.settings import Settings
 
-pytestmark = [
-    pytest.mark.testpypi,
-    pytest.mark.publish,
-    pytest.mark.usefixtures("publish_clearance"),
-]
+pytestmark = [pytest.mark.testpypi, pytest.mark.publish]
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from pytest_release.publish import PublishLog
 from pytest_release.publish_upload import publish_failure
 from pytest_release.settings import Settings
 
-pytestmark = [pytest.mark.tag, pytest.mark.publish, pytest.mark.usefixtures("publish_clearance")]
+pytestmark = [pytest.mark.tag, pytest.mark.publish]
 
 TAG_CASE = "test_release_tags_on_head"
 

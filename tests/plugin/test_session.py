@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pytest_release.checklist import GATE_NAMES, GATES, gate_named
+from pytest_release.publish_guard import PUBLISH_NOT_SELECTED
 from tests.plugin.baseline import (
     GATES_SO_FAR,
     assert_no_traceback,
@@ -20,7 +21,6 @@ from tests.plugin.baseline import (
     gate_cases,
 )
 from tests.plugin.conftest import SUITE, VERSION, GateRun, GateRunner, ReleaseRepo
-from tests.plugin.test_preflight_git import PREFLIGHT_ONLY
 
 TRACEBACK = "Traceback (most recent call last)"
 CORE_PYPROJECT = "packages/aetherflow-core/pyproject.toml"
@@ -47,7 +47,12 @@ def test_extra_api_case() -> None:
 def test_extra_versions_case() -> None:
     assert True
 '''
-EXTRA_GATES_OUTCOMES = {"test_extra_versions_case": "passed", "test_extra_api_case": "skipped"}
+# Without -m publish, the extra publish case is skipped: "publish not selected".
+EXTRA_GATES_OUTCOMES = {
+    "test_extra_versions_case": "passed",
+    "test_extra_api_case": "skipped",
+    "test_extra_tag_case": "skipped",
+}
 EXTRA_VERSIONS_NODEID = f"release_tests/{EXTRA_GATES_MODULE}::test_extra_versions_case"
 EXTRA_API_NODEID = f"release_tests/{EXTRA_GATES_MODULE}::test_extra_api_case"
 # A publish gate, sorting after everything else.
@@ -63,6 +68,7 @@ pytestmark = [pytest.mark.tag, pytest.mark.publish]
 def test_extra_tag_case() -> None:
     assert True
 '''
+EXTRA_TAG_NODEID = f"release_tests/{EXTRA_PUBLISH_MODULE}::test_extra_tag_case"
 
 
 def junit_properties(run: GateRun) -> dict[str, list[tuple[str, str]]]:
@@ -112,13 +118,15 @@ def suite_nodeids(*gates: str) -> list[str]:
 
 def with_extra_gates() -> list[str]:
     """Every gate's cases with the extra gate cases, in checklist order: the extra versions
-    case runs first in its gate (its module is collected first), the api case after it."""
+    case runs first in its gate (its module is collected first), the api case after it, the
+    publish case last."""
     return [
         *suite_nodeids("preflight"),
         EXTRA_VERSIONS_NODEID,
         *suite_nodeids("versions"),
         EXTRA_API_NODEID,
         *suite_nodeids("changelog"),
+        EXTRA_TAG_NODEID,
     ]
 
 
@@ -407,28 +415,34 @@ def test_failed_first_and_last_failed_do_not_reorder_the_gates(
 
 
 @pytest.mark.slow
-def test_publish_gates_are_opt_in(
+def test_publish_gates_are_opt_in_and_a_publish_run_runs_every_gate_first(
     release_repo: ReleaseRepo, run_gates: GateRunner, pytester: pytest.Pytester
 ) -> None:
     write_extra_gates(pytester)
 
     default = run_gates(release_repo.root, *PLAIN, "-v")
     assert_outcomes(default, extra=EXTRA_GATES_OUTCOMES)
-    assert "1 deselected" in default.output
+    assert_says(default, "test_extra_tag_case", "publish not selected")
+    assert "deselected" not in default.output
 
-    for expression in ("publish", "tag"):
-        opted_in = run_gates(release_repo.root, "-v", "-m", expression)
-        assert opted_in.outcomes() == {"test_extra_tag_case": "passed"}, opted_in.output
-        assert executed_cases(opted_in.output) == [
-            f"release_tests/{EXTRA_PUBLISH_MODULE}::test_extra_tag_case"
-        ]
+    named = run_gates(release_repo.root, "-v", "-m", "tag")  # names the gate, not `publish`
+    assert named.outcomes() == {"test_extra_tag_case": "skipped"}, named.output
+    assert_says(named, "test_extra_tag_case", "publish not selected")
 
-    with_preflight = run_gates(release_repo.root, "-v", "-m", "preflight or publish")
-    assert_outcomes(with_preflight, gates=PREFLIGHT_ONLY, extra={"test_extra_tag_case": "passed"})
-    assert executed_cases(with_preflight.output) == [
-        *suite_nodeids("preflight"),
-        f"release_tests/{EXTRA_PUBLISH_MODULE}::test_extra_tag_case",
-    ]
+    for expression in ("publish", "preflight or publish"):
+        publishing = run_gates(
+            release_repo.root, "-v", "-m", expression, "--release-version", VERSION
+        )
+        # Every other gate runs, though -m alone would have deselected it; the publish
+        # case is guarded like the suite's own: the CI check was not verified (nor waived).
+        assert_outcomes(publishing, extra=EXTRA_GATES_OUTCOMES)
+        assert executed_cases(publishing.output) == with_extra_gates()
+        assert "deselected" not in publishing.output
+        assert_says(
+            publishing,
+            "test_extra_tag_case",
+            "blocked, nothing sent: gate `preflight` did not verify test_ci_is_green_for_head",
+        )
 
 
 @pytest.mark.parametrize("junit_family", [None, "xunit1", "xunit2", "legacy"])
@@ -451,6 +465,7 @@ def test_every_case_carries_its_gate_and_checklist_line_in_junit(
         **{case: gate for gate in GATES_SO_FAR for case in gate_cases(gate)},
         "test_extra_versions_case": "versions",
         "test_extra_api_case": "api",
+        "test_extra_tag_case": "tag",
     }
     assert properties.keys() == gate_of_case.keys()
     for case, gate in gate_of_case.items():
@@ -482,6 +497,7 @@ def test_final_checklist_lists_every_gate_in_order(
         "versions": "passed",
         "api": "skipped",
         "changelog": "passed",
+        "tag": "skipped",
     }
     assert len(entries) == len(GATES), entries
     for (line, _), gate in zip(entries, GATES, strict=True):
@@ -495,7 +511,9 @@ def test_final_checklist_lists_every_gate_in_order(
     assert details["api"] == [
         "skipped: test_extra_api_case: the extra api case has nothing to compare"
     ]
-    assert all(details[gate] == [] for gate in GATE_NAMES if gate not in {"preflight", "api"})
+    assert details["tag"] == [f"skipped: test_extra_tag_case: {PUBLISH_NOT_SELECTED}"]
+    shown = {"preflight", "api", "tag"}
+    assert all(details[gate] == [] for gate in GATE_NAMES if gate not in shown)
 
     markdown = summary.read_text(encoding="utf-8")
     assert markdown.startswith("output of an earlier step\n")
@@ -507,7 +525,8 @@ def test_final_checklist_lists_every_gate_in_order(
     assert icons["versions"] == ":white_check_mark:"
     assert icons["api"] == ":warning:"
     assert icons["changelog"] == ":white_check_mark:"
-    assert {icons[gate] for gate in GATE_NAMES[4:]} == {":white_circle:"}
+    assert icons["tag"] == ":warning:"
+    assert {icons[gate] for gate in GATE_NAMES[4:-1]} == {":white_circle:"}
 
 
 # --- pytest's own options -------------------------------------------------------------
