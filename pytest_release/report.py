@@ -45,12 +45,17 @@ def checklist_lines(ledger: Ledger, waived: Iterable[str] = ()) -> list[tuple[Ou
         )
         for detail in record.details.values():
             lines.append((status, f"{'':13}{detail}"))
+        skipped = [n for n, outcome in record.outcomes.items() if outcome == "skipped"]
+        reasons = {record.reasons.get(nodeid, "") for nodeid in skipped}
+        shared = len(skipped) > 1 and len(reasons) == 1  # one line for "publish not selected"
         for nodeid, outcome in record.outcomes.items():
             if outcome == "failed":
                 lines.append((outcome, f"{'':13}failed: {_case_name(nodeid)}"))
-            elif outcome == "skipped":
+            elif outcome == "skipped" and not shared:
                 reason = record.reasons.get(nodeid, "")
                 lines.append((outcome, f"{'':13}skipped: {_case_name(nodeid)}: {reason}"))
+        if shared:
+            lines.append(("skipped", f"{'':13}skipped: {len(skipped)} cases: {reasons.pop()}"))
     for check in sorted(waived):
         what = UNVERIFIABLE_CHECKS.get(check, "")
         lines.append(("skipped", f"{'waived':<13}--allow-unverified {check}: {what}"))

@@ -446,3 +446,13 @@ def test_markdown_lists_the_details_in_order_and_the_waivers_below_the_table() -
         "- `tag`: tags v1.0.0 on HEAD",
         "- waived: `--allow-unverified ci`",
     ]
+
+
+def test_cases_skipped_for_one_reason_are_one_line_under_their_gate() -> None:
+    ledger = ledger_with({"pypi": [("test_upload[core]", []), ("test_upload[app]", [])]})
+    for case in ("test_upload[core]", "test_upload[app]"):
+        ledger.record("pypi", node("pypi", case), "skipped", "publish not selected")
+
+    below = [line for _, line in checklist_lines(ledger) if line.startswith(" ")]
+
+    assert below == [f"{'':13}skipped: 2 cases: publish not selected"]
