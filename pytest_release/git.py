@@ -148,6 +148,10 @@ def tag_commit(root: Path, tag: str) -> str | None:
         return None
 
 
+def is_annotated(root: Path, tag: str) -> bool:
+    return _git(root, "cat-file", "-t", f"refs/tags/{tag}").strip() == "tag"
+
+
 def create_annotated_tag(root: Path, tag: str, message: str) -> None:
     """An annotated tag ``tag`` on HEAD (git needs an identity for it: user.name, email)."""
     _git(root, "tag", "--annotate", "--message", message, tag, "HEAD")
@@ -160,7 +164,8 @@ def remote_tag_commits(root: Path, remote: str, tags: list[str]) -> dict[str, st
         "ls-remote",
         "--tags",
         remote,
-        *(f"refs/tags/{tag}" for tag in tags),
+        # Given patterns, git lists a peeled `^{}` line only when asked for it by name.
+        *(ref for tag in tags for ref in (f"refs/tags/{tag}", f"refs/tags/{tag}^{{}}")),
         timeout=FETCH_SECONDS,
     )
     found: dict[str, str] = {}

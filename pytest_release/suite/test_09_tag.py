@@ -40,7 +40,6 @@ def _fail_on_moved_tags(
     names = ", ".join(moved)
     raise publish_failure(
         log,
-        settings,
         "; ".join(
             f"tag {tag} already exists {where} on commit {commit[:12]}, not on HEAD ({head[:12]})"
             for tag, commit in moved.items()
@@ -51,6 +50,37 @@ def _fail_on_moved_tags(
     )
 
 
+def _upstream_remote(settings: Settings, log: PublishLog) -> str:
+    upstream = git.upstream_of(settings.root, settings.branch)
+    if upstream is None or upstream[0] == ".":
+        raise publish_failure(
+            log,
+            f"branch '{settings.branch}' has no upstream remote to push the tags to",
+            str(settings.root),
+            f"git push --set-upstream REMOTE {settings.branch}",
+        )
+    return upstream[0]
+
+
+def _remote_tags(
+    settings: Settings, remote: str, tags: list[str], log: PublishLog
+) -> dict[str, str]:
+    """The commits ``tags`` name on ``remote``; fails when one names another than HEAD."""
+    try:
+        on_remote = git.remote_tag_commits(settings.root, remote, tags)
+    except git.GitError as error:
+        raise publish_failure(
+            log,
+            f"the tags of remote '{remote}' could not be read: {error}",
+            str(settings.root),
+            "check that the remote can be reached",
+        ) from None
+    head = git.head_commit(settings.root)
+    moved = {tag: commit for tag, commit in on_remote.items() if commit != head}
+    _fail_on_moved_tags(moved, f"on remote '{remote}'", settings, log)
+    return on_remote
+
+
 def test_release_tags_on_head(
     git_worktree: Path,
     release_settings: Settings,
@@ -58,21 +88,31 @@ def test_release_tags_on_head(
     publish_log: PublishLog,
     request: pytest.FixtureRequest,
 ) -> None:
-    """Every tag of the release is an annotated tag on HEAD: made now, or found there."""
+    """Every tag of the release is an annotated tag on HEAD: made now, or found there. The
+    remote is asked first, so that a conflict there fails before any tag is made."""
     root = release_settings.root
     head = git.head_commit(root)
     existing = {tag: git.tag_commit(root, tag) for tag in release_tag_names}
     moved = {tag: commit for tag, commit in existing.items() if commit and commit != head}
     _fail_on_moved_tags(moved, "locally", release_settings, publish_log)
-    version = release_settings.release_version
+    lightweight = [tag for tag, c in existing.items() if c and not git.is_annotated(root, tag)]
+    if lightweight:
+        raise publish_failure(
+            publish_log,
+            f"{', '.join(lightweight)} on HEAD is a lightweight tag; the release's tags are "
+            "annotated (they carry who tagged, when, and a message)",
+            str(root),
+            "delete it (git tag -d TAG) and re-run: the gate makes it annotated",
+        )
+    _remote_tags(release_settings, _upstream_remote(release_settings, publish_log),
+                 release_tag_names, publish_log)  # fmt: skip
     for tag in release_tag_names:
         if existing[tag] is None:
             try:
-                git.create_annotated_tag(root, tag, f"Release {version}")
+                git.create_annotated_tag(root, tag, f"Release {tag}")
             except git.GitError as error:
                 raise publish_failure(
                     publish_log,
-                    release_settings,
                     f"git could not create the tag {tag}: {error}",
                     str(root),
                     "give git an identity (git config user.name / user.email) if it asks for one",
@@ -94,40 +134,17 @@ def test_release_tags_pushed(
     """The tags are on the upstream remote of the release branch, pushed all at once."""
     if publish_log.tags != release_tag_names:
         pytest.skip(f"not pushed: the tags are not all on HEAD (see {TAG_CASE})")
-    root, branch = release_settings.root, release_settings.branch
-    upstream = git.upstream_of(root, branch)
-    if upstream is None or upstream[0] == ".":
-        raise publish_failure(
-            publish_log,
-            release_settings,
-            f"branch '{branch}' has no upstream remote to push the tags to",
-            str(root),
-            f"git push --set-upstream REMOTE {branch}",
-        )
-    remote = upstream[0]
-    head = git.head_commit(root)
-    try:
-        on_remote = git.remote_tag_commits(root, remote, release_tag_names)
-    except git.GitError as error:
-        raise publish_failure(
-            publish_log,
-            release_settings,
-            f"the tags of remote '{remote}' could not be read: {error}",
-            str(root),
-            "check that the remote can be reached",
-        ) from None
-    moved = {tag: commit for tag, commit in on_remote.items() if commit != head}
-    _fail_on_moved_tags(moved, f"on remote '{remote}'", release_settings, publish_log)
+    remote = _upstream_remote(release_settings, publish_log)
+    on_remote = _remote_tags(release_settings, remote, release_tag_names, publish_log)
     missing = [tag for tag in release_tag_names if tag not in on_remote]
     if missing:
         try:
-            git.push_tags(root, remote, missing)
+            git.push_tags(release_settings.root, remote, missing)
         except git.GitError as error:
             raise publish_failure(
                 publish_log,
-                release_settings,
                 f"pushing {', '.join(missing)} to remote '{remote}' failed: {error}",
-                str(root),
+                str(release_settings.root),
                 "check the remote's permissions (a protected tag pattern, say)",
             ) from None
     publish_log.pushed += release_tag_names
