@@ -32,9 +32,12 @@ class UploadIndex:
         return self.label == LOCAL
 
     def describe(self) -> str:
+        """Its label, and its upload URL when that says more; never a password in a URL."""
         if self.is_local:
             return "the local index"
-        return self.label if self.label == self.upload_url else f"{self.label} ({self.upload_url})"
+        label = split_credentials(self.label)[0]
+        url = split_credentials(self.upload_url or "")[0]
+        return label if label == url else f"{label} ({url})"
 
 
 def read_pypirc(home: Path) -> configparser.RawConfigParser:

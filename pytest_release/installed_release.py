@@ -8,8 +8,8 @@ run the same checks; each gate module names its cases and passes its own index. 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -37,10 +37,16 @@ class InstalledRelease:
     source: str  # "the rehearsal index", "testpypi": where it was installed from
     install_case: str  # the case that reports the install
     property_prefix: str  # of the JUnit properties saying what was installed
+    after_failure: str = ""  # what a failure means beyond its fix (a published version)
 
     @property
     def installed(self) -> str:
         return f"installed from {self.source}"
+
+    def fail_with(self, problems: Iterable[Problem]) -> None:
+        """``gate.fail_with``, each fix followed by what a failure here means."""
+        extra = f" {self.after_failure}" if self.after_failure else ""
+        fail_with(replace(problem, fix=problem.fix + extra) for problem in problems)
 
     def installed_venv(self) -> FreshVenv:
         """The venv; the case asking is skipped, with the reason, when the install failed."""
@@ -65,6 +71,7 @@ def install_from(
     source: str,
     install_case: str,
     property_prefix: str,
+    after_failure: str = "",
 ) -> InstalledRelease:
     """The release installed from ``index`` into a venv of its own; not attempted when
     ``not_uploaded`` says why the index does not hold all of it."""
@@ -80,7 +87,9 @@ def install_from(
             message = str(error)
             raise pytest.fail.Exception(message, pytrace=False) from None
         installation = rehearsal.install_release(venv, monorepo, index.simple_url, os.environ)
-    return InstalledRelease(venv, installation, scratch, source, install_case, property_prefix)
+    return InstalledRelease(
+        venv, installation, scratch, source, install_case, property_prefix, after_failure
+    )
 
 
 def probe(release: InstalledRelease, monorepo: Monorepo) -> Probe:
@@ -103,7 +112,7 @@ def check_install(release: InstalledRelease, monorepo: Monorepo) -> None:
             "third-party requirements"
         )
     targets = " ".join(map(rehearsal.pin, rehearsal.install_targets(monorepo)))
-    fail_with(
+    release.fail_with(
         []
         if installation.ok
         else [
@@ -135,8 +144,8 @@ def check_installed_wheel(
             f"{installed.describe()}\n{installed.tail()}",
             pytrace=False,
         )
-    if wheel is None:  # not uploaded, so not installed either: see the upload case
-        pytest.skip("not checked: the build made no wheel (see the build gate)")
+    if wheel is None:  # not uploaded, so not installed either
+        pytest.skip("not checked: no wheel of it was uploaded (see the upload case)")
     try:
         listed = index.files(package.name)
     except IndexQueryError as error:
@@ -155,7 +164,7 @@ def check_installed_wheel(
         ),
     ]
     targets = [rehearsal.pin(each) for each in rehearsal.install_targets(monorepo)]
-    fail_with(
+    release.fail_with(
         [
             *installed_dists.index_problems(package, wheel, listed),
             *installed_dists.installed_problems(package, dist, wheel, targets),
@@ -181,14 +190,14 @@ def check_imports(
     problems = smoke.import_check(
         venv, package, names, cwd=release.scratch, where=where, installed=release.installed
     )
-    fail_with(rehearsal.missing_from_wheel(problems, monorepo))
+    release.fail_with(rehearsal.missing_from_wheel(problems, monorepo))
 
 
 def check_console_scripts(package: Package, release: InstalledRelease, monorepo: Monorepo) -> None:
     venv = release.installed_venv()
     where = relative(package.pyproject, monorepo.root)
     problems = smoke.help_problems(venv, package, cwd=release.scratch, where=where)
-    fail_with(rehearsal.missing_from_wheel(problems, monorepo))
+    release.fail_with(rehearsal.missing_from_wheel(problems, monorepo))
 
 
 def check_python_smoke(release: InstalledRelease, settings: Settings, monorepo: Monorepo) -> None:
@@ -213,7 +222,7 @@ def check_python_smoke(release: InstalledRelease, settings: Settings, monorepo: 
                     "must be in the wheels and their requirements",
                 )
             )
-    fail_with(rehearsal.missing_from_wheel(problems, monorepo))
+    release.fail_with(rehearsal.missing_from_wheel(problems, monorepo))
 
 
 def check_smoke_command(
@@ -239,4 +248,4 @@ def check_smoke_command(
         where=f"[tool.pytest-release] smoke in {settings.config_file}",
         ran=f" with the release {release.installed}, run from a scratch folder holding {holding}",
     )
-    fail_with(rehearsal.missing_from_wheel(problems, monorepo))
+    release.fail_with(rehearsal.missing_from_wheel(problems, monorepo))

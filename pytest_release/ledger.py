@@ -14,6 +14,11 @@ CHECKLIST_DETAIL = "checklist_detail"
 _SEVERITY: dict[Outcome, int] = {"not run": 0, "passed": 1, "skipped": 2, "failed": 3}
 
 
+def case_name(nodeid: str) -> str:
+    """A test case's name with its parameters, without its module."""
+    return nodeid.rpartition("::")[2]
+
+
 @dataclass
 class GateRecord:
     gate: Gate

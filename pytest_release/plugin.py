@@ -308,8 +308,14 @@ class GateSession:
             terminalreporter.write_line(line, **{colours[outcome]: True})
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_file:
-            with Path(summary_file).open("a", encoding="utf-8") as summary:
-                summary.write(checklist_markdown(ledger, waived))
+            try:
+                with Path(summary_file).open("a", encoding="utf-8") as summary:
+                    summary.write(checklist_markdown(ledger, waived))
+            except OSError as error:
+                terminalreporter.write_line(
+                    f"the checklist could not be added to GITHUB_STEP_SUMMARY: {error}",
+                    yellow=True,
+                )
 
 
 def _refuse_target_ini(config: pytest.Config, root: Path, items: list[pytest.Item]) -> None:
@@ -332,9 +338,13 @@ def _refuse_target_ini(config: pytest.Config, root: Path, items: list[pytest.Ite
 
 
 def names_publish(config: pytest.Config) -> bool:
-    """Whether the -m expression names the `publish` marker: the opt-in to a publish run."""
-    expression = str(config.getoption("markexpr") or "")
-    return PUBLISH_MARKER in re.split(r"[\s()]+", expression)
+    """Whether the -m expression names the `publish` marker other than as `not publish`:
+    the opt-in to a publish run (which also needs a publish gate to be selected)."""
+    words = re.split(r"[\s()]+", str(config.getoption("markexpr") or ""))
+    return any(
+        word == PUBLISH_MARKER and (position == 0 or words[position - 1] != "not")
+        for position, word in enumerate(words)
+    )
 
 
 def _publishes(gate: str | None) -> bool:

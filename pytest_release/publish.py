@@ -9,16 +9,17 @@ counts as uploaded. twine's ``--skip-existing`` cannot do that here (it trusts a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import shlex
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pytest_release.index import IndexFile, split_credentials
+from pytest_release.index import IndexFile, scrub_secrets, split_credentials
 from pytest_release.venv import CommandResult
 
 FileState = Literal["to upload", "already there", "burned"]
-Placement = Literal["uploaded", "already there"]
+Placement = Literal["uploaded", "already there", "uploaded, not listed yet"]
 
 _HTTP_ERROR = re.compile(r"HTTPError:\s*(\d{3})\s*([^\n]*?)\s+from\s+(\S+)")
 _FILE_EXISTS = re.compile(r"already exists|already been used|file-name-reuse", re.IGNORECASE)
@@ -142,11 +143,9 @@ def _last_error(output: str) -> str:
     return lines[-1] if lines else "(no output)"
 
 
-def shown_index(label: str, url: str) -> str:
-    """How an index is named in messages: its label, and its URL without credentials."""
-    plain = split_credentials(url)[0]
-    shown_label = split_credentials(label)[0]
-    return shown_label if shown_label == plain else f"{shown_label} ({plain})"
+def shown_index(role: str, url: str) -> str:
+    """How an index is named in messages: its role, and its URL without credentials."""
+    return f"{role} ({split_credentials(url)[0]})"
 
 
 @dataclass
@@ -154,6 +153,8 @@ class PublishLog:
     """What this session has placed on each index, in order, and where the upload stopped.
     The failure messages of the publish gates say from it what is live where."""
 
+    version: str  # the release version
+    rerun: str  # the command that resumes this publish run
     placed: dict[str, list[tuple[str, str, Placement]]] = field(default_factory=dict)
     stopped: dict[str, str] = field(default_factory=dict)  # index -> the package it stopped at
     tags: list[str] = field(default_factory=list)  # created or found on HEAD
@@ -191,6 +192,15 @@ def next_steps(rerun: str, version: str, *, burned: bool) -> str:
     )
 
 
-def rerun_command(version: str, indexes: Mapping[str, str]) -> str:
-    options = " ".join(f"--{role} {split_credentials(label)[0]}" for role, label in indexes.items())
-    return f"pytest release_tests -m publish --release-version {version} {options}".strip()
+def after_publish_failure(log: PublishLog, index: str) -> str:
+    """What a check of the release installed from ``index`` means when it fails: the files
+    are on that index for good, so the fix goes out as the next version."""
+    return f"{log.live([index])} Nothing went to the production index. " + next_steps(
+        log.rerun, log.version, burned=True
+    )
+
+
+def rerun_command(args: Sequence[str]) -> str:
+    """This session's command (``pytest`` and its arguments), to run again; credentials
+    written into its arguments (a URL's password, a token) are masked."""
+    return shlex.join(["pytest", *(scrub_secrets(arg, ()) for arg in args)])

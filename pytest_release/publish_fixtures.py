@@ -16,14 +16,17 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="session")
-def publish_log(pytestconfig: pytest.Config) -> PublishLog:
+def publish_log(pytestconfig: pytest.Config, release_settings: Settings) -> PublishLog:
     """What this session placed on each index and tagged: the failure messages of the
-    publish gates say from it what is live where."""
+    publish gates say from it what is live where, and the command that resumes."""
     from pytest_release import state
-    from pytest_release.publish import PublishLog
+    from pytest_release.publish import PublishLog, rerun_command
 
     if state.PUBLISH_LOG not in pytestconfig.stash:
-        pytestconfig.stash[state.PUBLISH_LOG] = PublishLog()
+        pytestconfig.stash[state.PUBLISH_LOG] = PublishLog(
+            version=str(release_settings.release_version),  # a publish run has one
+            rerun=rerun_command(pytestconfig.invocation_params.args),
+        )
     return pytestconfig.stash[state.PUBLISH_LOG]
 
 

@@ -4,7 +4,7 @@ session. Pure logic over the ledger; the publish gates skip with what it says.""
 from __future__ import annotations
 
 from pytest_release.checklist import GATE_POSITION
-from pytest_release.ledger import GateRecord, Ledger
+from pytest_release.ledger import GateRecord, Ledger, case_name
 
 # The skip reasons that do not block a publish run: a check the configuration gives
 # nothing to do, and an unverified check the user waived by name.
@@ -23,25 +23,21 @@ def accepted_skip(reason: str) -> bool:
     return reason.startswith(NOTHING_TO_CHECK) or WAIVED in reason
 
 
-def _case(nodeid: str) -> str:
-    return nodeid.rpartition("::")[2]
-
-
 def _blocker(record: GateRecord) -> str | None:
     """Why ``record``'s gate does not clear the way to publishing, or None."""
     name = record.gate.name
     if not record.outcomes:
         return f"gate `{name}` did not run in this session"
-    failed = [_case(n) for n, outcome in record.outcomes.items() if outcome == "failed"]
+    failed = [case_name(n) for n, outcome in record.outcomes.items() if outcome == "failed"]
     if failed:
         return f"gate `{name}` failed ({', '.join(failed)})"
-    unfinished = [_case(n) for n, outcome in record.outcomes.items() if outcome == "not run"]
+    unfinished = [case_name(n) for n, outcome in record.outcomes.items() if outcome == "not run"]
     if unfinished:
         return f"gate `{name}` did not finish ({', '.join(unfinished)} not run)"
     for nodeid, outcome in record.outcomes.items():
         reason = record.reasons.get(nodeid, "")
         if outcome == "skipped" and not accepted_skip(reason):
-            return f"gate `{name}` did not verify {_case(nodeid)}: {reason}"
+            return f"gate `{name}` did not verify {case_name(nodeid)}: {reason}"
     return None
 
 

@@ -19,7 +19,7 @@ from pytest_release.index import IndexFile
 from pytest_release.installed_dists import file_sha256
 from pytest_release.ledger import CHECKLIST_DETAIL
 from pytest_release.local_index import IndexQueryError, PackageIndex, RemoteIndex
-from pytest_release.monorepo import Package
+from pytest_release.monorepo import Monorepo, Package
 from pytest_release.problems import Problem, render_problems
 from pytest_release.publish import (
     PlannedFile,
@@ -27,11 +27,9 @@ from pytest_release.publish import (
     burned_message,
     next_steps,
     plan_files,
-    rerun_command,
     shown_index,
     upload_failure,
 )
-from pytest_release.settings import Settings
 
 # A remote index may list a new file a little after it took it (PyPI's CDN): look again
 # for this long before calling a file missing.
@@ -46,18 +44,18 @@ class PublishStep:
         self,
         role: str,
         index: PackageIndex,
-        settings: Settings,
+        monorepo: Monorepo,
         log: PublishLog,
         kept: Path | None,
     ) -> None:
         self.role = role
         self.index = index
-        self.settings = settings
+        self.monorepo = monorepo
         self.log = log
         # The files an earlier run of this commit and version placed on an index: a resumed
         # run sends these bytes, not a rebuild's (a setuptools sdist differs on every build).
         self.kept = kept
-        self.shown = f"{role} " + shown_index(index.label, index.upload_url).join("()")
+        self.shown = shown_index(role, index.upload_url)
         self.sent: dict[str, list[Path]] = {}  # dist name -> the files placed on the index
 
     def files_of(self, built: BuiltPackage) -> list[Path]:
@@ -80,6 +78,12 @@ class PublishStep:
                 f"not uploaded: the upload to {self.shown} stopped at {stopped}; a package is "
                 "never uploaded after one before it in publish order failed"
             )
+        absent = [p.name for p in self.monorepo.reachable([package]) if p.name not in self.sent]
+        if absent:  # its case did not run in this session (-k, say)
+            pytest.skip(
+                f"not uploaded: it requires {', '.join(absent)}, which this session did not "
+                f"place on {self.shown}; a package is never uploaded before its dependencies"
+            )
         files = self.files_of(built)
         if len(files) != 2:
             raise self._stopped(
@@ -96,6 +100,8 @@ class PublishStep:
             if file.state == "already there":
                 self.log.place(self.shown, file, "already there")
         missing = [file for file in planned if file.state == "to upload"]
+        # Kept before they are sent: a re-run after any failure sends these very bytes.
+        self._keep(planned)
         if missing:
             result = self.index.upload([file.path for file in missing])
             if not result.ok:
@@ -105,7 +111,6 @@ class PublishStep:
             self._verify(package, missing)
             for file in missing:
                 self.log.place(self.shown, file, "uploaded")
-        self._keep(planned)
         self.sent[package.name] = [file.path for file in planned]
         self._record(package, planned, request)
 
@@ -138,6 +143,8 @@ class PublishStep:
                 break
             time.sleep(_LISTING_INTERVAL)  # the index's listing, not a test, is waited for
         if wrong:
+            for file in uploaded:  # twine said they went through
+                self.log.place(self.shown, file, "uploaded, not listed yet")
             listed = ", ".join(f"{name} {sha or '(no sha256)'}" for name, sha in held.items())
             raise self._stopped(
                 package,
@@ -155,17 +162,14 @@ class PublishStep:
             held = {entry.filename: entry.sha256 for entry in self.index.files(package.name)}
         except IndexQueryError:
             return
-        arrived = [file for file in sent if held.get(file.path.name) == file.sha256]
-        for file in arrived:
-            self.log.place(self.shown, file, "uploaded")
-        self._keep(arrived)
+        for file in sent:
+            if held.get(file.path.name) == file.sha256:
+                self.log.place(self.shown, file, "uploaded")
 
     def _stopped(self, package: Package, what: str, fix: str, *, burned: bool) -> BaseException:
         """The step's failure; no later package is uploaded to this index in this session."""
         self.log.stopped[self.shown] = package.name
-        return publish_failure(
-            self.log, self.settings, what, package.name, fix, burned=burned, also=self.shown
-        )
+        return publish_failure(self.log, what, package.name, fix, burned=burned, also=self.shown)
 
     def _record(
         self, package: Package, planned: Sequence[PlannedFile], request: pytest.FixtureRequest
@@ -187,7 +191,6 @@ class PublishStep:
 
 def publish_failure(
     log: PublishLog,
-    settings: Settings,
     what: str,
     where: str,
     fix: str,
@@ -197,10 +200,8 @@ def publish_failure(
 ) -> BaseException:
     """The failure of a publish step: what went wrong, what is live where (the indexes of this
     session, ``also`` among them), and the next step: resume, or bump."""
-    version = settings.release_version or "the release"
-    indexes = {"testpypi": settings.testpypi, "pypi": settings.pypi}
     known = list(dict.fromkeys([*log.placed, *([also] if also else [])]))
-    then = next_steps(rerun_command(version, indexes), version, burned=burned)
+    then = next_steps(log.rerun, log.version, burned=burned)
     parts = (f"{fix}." if fix else "", log.live(known), then)
     advice = " ".join(part for part in parts if part)
     return pytest.fail.Exception(render_problems([Problem(what, where, advice)]), pytrace=False)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pytest_release.checklist import UNVERIFIABLE_CHECKS
-from pytest_release.ledger import GateRecord, Ledger, Outcome
+from pytest_release.index import scrub_secrets
+from pytest_release.ledger import GateRecord, Ledger, Outcome, case_name
 from pytest_release.monorepo import Monorepo, MonorepoError
 from pytest_release.settings import Settings
 
@@ -23,10 +24,6 @@ def _counts(record: GateRecord) -> str:
     if parts:
         return ", ".join(parts)
     return "opt-in: -m publish" if record.gate.publish else "not selected"
-
-
-def _case_name(nodeid: str) -> str:
-    return nodeid.rpartition("::")[2]
 
 
 def checklist_lines(ledger: Ledger, waived: Iterable[str] = ()) -> list[tuple[Outcome, str]]:
@@ -50,10 +47,10 @@ def checklist_lines(ledger: Ledger, waived: Iterable[str] = ()) -> list[tuple[Ou
         shared = len(skipped) > 1 and len(reasons) == 1  # one line for "publish not selected"
         for nodeid, outcome in record.outcomes.items():
             if outcome == "failed":
-                lines.append((outcome, f"{'':13}failed: {_case_name(nodeid)}"))
+                lines.append((outcome, f"{'':13}failed: {case_name(nodeid)}"))
             elif outcome == "skipped" and not shared:
                 reason = record.reasons.get(nodeid, "")
-                lines.append((outcome, f"{'':13}skipped: {_case_name(nodeid)}: {reason}"))
+                lines.append((outcome, f"{'':13}skipped: {case_name(nodeid)}: {reason}"))
         if shared:
             lines.append(("skipped", f"{'':13}skipped: {len(skipped)} cases: {reasons.pop()}"))
     for check in sorted(waived):
@@ -98,7 +95,7 @@ def _shown(value: object) -> str:
         return "[" + ", ".join(repr(part) for part in value) + "]"
     if isinstance(value, bool):
         return str(value).lower()
-    return repr(value)
+    return repr(scrub_secrets(value, ())) if isinstance(value, str) else repr(value)
 
 
 def header_lines(settings: Settings, monorepo: Monorepo | MonorepoError) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any, Literal, cast
 from packaging.version import InvalidVersion, Version
 
 from pytest_release.checklist import UNVERIFIABLE_CHECKS
+from pytest_release.index import scrub_secrets
 
 TABLE = "[tool.pytest-release]"
 COMMAND_LINE = "command line"
@@ -188,7 +189,8 @@ def resolve_settings(
             values[key] = validate(key, raw)
         except ValueError as error:
             where = f"--{key}" if origin == COMMAND_LINE else f"{TABLE} {key} in {config_file}"
-            raise SettingsError(f"{where} = {raw!r} {error}.") from None
+            shown = scrub_secrets(raw, ()) if isinstance(raw, str) else raw
+            raise SettingsError(f"{where} = {shown!r} {error}.") from None
         sources[key] = origin
 
     release_version, sources["release-version"] = _release_version(command_line, environ)

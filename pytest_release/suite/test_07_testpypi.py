@@ -16,7 +16,7 @@ from pytest_release.dists import BuiltPackage
 from pytest_release.installed_release import InstalledRelease, Probe
 from pytest_release.local_index import PackageIndex
 from pytest_release.monorepo import Monorepo, Package
-from pytest_release.publish import PublishLog
+from pytest_release.publish import PublishLog, after_publish_failure
 from pytest_release.publish_upload import PublishStep
 from pytest_release.settings import Settings
 
@@ -26,13 +26,11 @@ pytestmark = [pytest.mark.testpypi, pytest.mark.publish]
 @pytest.fixture(scope="module")
 def testpypi_step(
     testpypi_index: PackageIndex,
-    release_settings: Settings,
+    monorepo: Monorepo,
     publish_log: PublishLog,
     kept_release_files: Path | None,
 ) -> PublishStep:
-    return PublishStep(
-        "testpypi", testpypi_index, release_settings, publish_log, kept_release_files
-    )
+    return PublishStep("testpypi", testpypi_index, monorepo, publish_log, kept_release_files)
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +42,22 @@ def from_testpypi(
 ) -> InstalledRelease:
     """The release installed from the TestPyPI index into a venv of its own."""
     stopped = testpypi_step.log.stopped.get(testpypi_step.shown)
+    absent = [p.name for p in monorepo.packages if p.name not in testpypi_step.sent]
+    not_uploaded = None
+    if stopped:
+        not_uploaded = f"the upload to {testpypi_step.shown} stopped at {stopped}"
+    elif absent:
+        not_uploaded = f"{', '.join(absent)} not placed on {testpypi_step.shown} in this session"
     return installed_release.install_from(
         testpypi_index,
-        f"the upload to {testpypi_step.shown} stopped at {stopped}" if stopped else None,
+        not_uploaded,
         monorepo,
         tmp_path_factory,
         source=testpypi_step.shown,
         install_case="test_install_from_testpypi",
         property_prefix="testpypi",
+        # The release is on TestPyPI by now: what fails here needs a new version.
+        after_failure=after_publish_failure(testpypi_step.log, testpypi_step.shown),
     )
 
 

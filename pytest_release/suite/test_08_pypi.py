@@ -13,10 +13,9 @@ import pytest
 
 from pytest_release.dists import BuiltPackage
 from pytest_release.local_index import PackageIndex
-from pytest_release.monorepo import Package
+from pytest_release.monorepo import Monorepo, Package
 from pytest_release.publish import PublishLog
 from pytest_release.publish_upload import PublishStep
-from pytest_release.settings import Settings
 
 pytestmark = [pytest.mark.pypi, pytest.mark.publish]
 
@@ -24,11 +23,11 @@ pytestmark = [pytest.mark.pypi, pytest.mark.publish]
 @pytest.fixture(scope="module")
 def pypi_step(
     pypi_index: PackageIndex,
-    release_settings: Settings,
+    monorepo: Monorepo,
     publish_log: PublishLog,
     kept_release_files: Path | None,
 ) -> PublishStep:
-    return PublishStep("pypi", pypi_index, release_settings, publish_log, kept_release_files)
+    return PublishStep("pypi", pypi_index, monorepo, publish_log, kept_release_files)
 
 
 def test_upload_to_pypi(

@@ -133,6 +133,15 @@ def test_a_publish_run_uploads_in_order_installs_and_pushes_the_tags(
     assert "ci" in junit_values(run, "release_waived")
     assert_secret_hidden(run)
 
+    # The same command again: everything is in place, so nothing is sent or tagged anew.
+    uploaded = testpypi.modified(), pypi.modified()
+    again = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
+
+    assert_outcomes(again, gates=ALL_GATES)
+    assert (testpypi.modified(), pypi.modified()) == uploaded
+    assert all(value.endswith(" already there") for value in junit_values(again, "pypi_file"))
+    assert remote_tag(release_repo, TAG) == head
+
 
 def test_a_plain_run_uploads_nothing_and_reports_publish_skipped(
     release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
@@ -207,7 +216,8 @@ def test_refused_credentials_stop_the_publish_at_the_first_upload(
         "refused the credentials (HTTP 403 Forbidden",
         "TWINE_PASSWORD",
         "nothing of this release",
-        "re-run `pytest release_tests -m publish --release-version",
+        "re-run `pytest ",  # the session's own command
+        f"-m publish --release-version {VERSION}",
     )
     for package in dependents:
         assert_says(run, f"test_upload_to_testpypi[{package}]", f"stopped at {core}")
@@ -242,8 +252,9 @@ def test_a_rerun_after_the_production_index_was_down_resumes_without_reuploading
         f"Live now: on testpypi ({testpypi.url}): {', '.join(PUBLISH_ORDER_FILES)}",
         "nothing of this release",
         "Tags: local none; pushed none",
-        f"re-run `pytest release_tests -m publish --release-version {VERSION} "
-        f"--testpypi {testpypi.url} --pypi {down}`",
+        "re-run `pytest ",  # the session's own command
+        f"--pypi={down}",
+        "--allow-unverified ci",
         "yank",
     )
     uploaded_first = testpypi.modified()
@@ -298,15 +309,17 @@ def test_a_release_tag_on_another_commit_of_the_remote_fails_the_tag_gate(
 
     run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
 
-    assert_outcomes(run, {TAG_CASES[1]: "failed"}, gates=ALL_GATES)
+    # The remote is asked before any tag is made: nothing is tagged or pushed.
+    assert_outcomes(run, {TAG_CASES[0]: "failed", TAG_CASES[1]: "skipped"}, gates=ALL_GATES)
     assert_says(
         run,
-        TAG_CASES[1],
+        TAG_CASES[0],
         f"tag {TAG} already exists on remote 'origin' on commit {earlier[:12]}, not on HEAD",
         f"Live now: on testpypi ({testpypi.url}): {PUBLISH_ORDER_FILES[0]}",
         f"on pypi ({pypi.url}): {PUBLISH_ORDER_FILES[0]}",
-        f"Tags: local {TAG}; pushed none",
+        "Tags: local none; pushed none",
     )
+    assert release_repo.git("tag", "--list", TAG) == ""
     assert remote_tag(release_repo, TAG) == earlier  # untouched
 
 
@@ -321,3 +334,28 @@ def test_a_publish_run_without_the_release_version_is_a_usage_error(
     assert "a publish run needs the release version: give --release-version X.Y.Z" in run.output
     assert "INTERNALERROR" not in run.output
     assert testpypi.files_in_upload_order() == []
+
+
+def test_a_package_is_not_uploaded_when_its_dependency_was_left_out_with_k(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    testpypi, pypi = servers
+    core, scheduler, meta = EXAMPLE_PACKAGES
+
+    run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI, "-k", f"not {core}]")
+
+    # -k leaves out core's publish cases; every other gate still runs whole.
+    left_out = {
+        case for gate in PUBLISH_GATES for case in gate_cases(gate) if case.endswith(f"[{core}]")
+    }
+    changed = {case: "skipped" for case in gate_cases("testpypi") if case not in left_out}
+    changed |= publish_cases("skipped", ("pypi", "tag"))
+    expected = {case: outcome for case, outcome in changed.items() if case not in left_out}
+    outcomes = run.outcomes()
+    assert {case: outcomes[case] for case in expected} == expected, run.output
+    assert not left_out & outcomes.keys()
+    assert_says(run, f"test_upload_to_testpypi[{scheduler}]", f"it requires {core}")
+    assert_says(run, f"test_upload_to_testpypi[{meta}]", f"it requires {core}")
+    assert_says(run, TESTPYPI_INSTALL_CASE, "not placed on testpypi")
+    assert_says(run, TAG_CASES[0], "gate `testpypi` did not verify")
+    assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []

@@ -425,6 +425,11 @@ def test_publish_gates_are_opt_in_and_a_publish_run_runs_every_gate_first(
     assert_says(default, "test_extra_tag_case", "publish not selected")
     assert "deselected" not in default.output
 
+    excluded = run_gates(release_repo.root, "-v", "-m", "not publish")  # no opt-in
+    without_tag = {k: v for k, v in EXTRA_GATES_OUTCOMES.items() if k != "test_extra_tag_case"}
+    assert_outcomes(excluded, extra=without_tag)
+    assert "1 deselected" in excluded.output
+
     named = run_gates(release_repo.root, "-v", "-m", "tag")  # names the gate, not `publish`
     assert named.outcomes() == {"test_extra_tag_case": "skipped"}, named.output
     assert_says(named, "test_extra_tag_case", "publish not selected")

@@ -16,6 +16,7 @@ from pytest_release.installed_dists import file_sha256
 from pytest_release.publish import (
     PlannedFile,
     PublishLog,
+    after_publish_failure,
     burned_message,
     next_steps,
     plan_files,
@@ -81,6 +82,8 @@ TWINE_OTHER = (
     f"Uploading distributions to {LOCAL}\n"
     "ERROR    InvalidDistribution: Unknown distribution format: 'notes.txt'"
 )
+
+RERUN = "pytest release_tests -m publish --release-version 1.4.0 --testpypi testpypi --pypi pypi"
 
 
 def failed_upload(output: str) -> CommandResult:
@@ -261,51 +264,40 @@ def test_upload_failure_without_output_says_so() -> None:
 
 
 @pytest.mark.parametrize(
-    ("label", "url", "shown"),
+    ("role", "url", "shown"),
     [
         pytest.param(
             "testpypi",
             "https://test.pypi.org/legacy/",
             "testpypi (https://test.pypi.org/legacy/)",
-            id="label-and-url",
-        ),
-        pytest.param(LOCAL, LOCAL, LOCAL, id="url-label-is-the-url"),
-        pytest.param(
-            "https://user:s3cret@nexus.example/legacy/",
-            "https://user:s3cret@nexus.example/legacy/",
-            "https://nexus.example/legacy/",
-            id="url-label-with-credentials",
+            id="role-and-url",
         ),
         pytest.param(
-            "private",
+            "pypi",
             "https://user:s3cret@nexus.example/legacy/",
-            "private (https://nexus.example/legacy/)",
-            id="label-and-url-with-credentials",
+            "pypi (https://nexus.example/legacy/)",
+            id="url-with-credentials",
         ),
     ],
 )
-def test_shown_index(label: str, url: str, shown: str) -> None:
-    assert shown_index(label, url) == shown
-
-
-def test_shown_index_never_shows_credentials() -> None:
-    url = "https://user:s3cret@nexus.example/legacy/"
-    assert "s3cret" not in shown_index(url, url)
-    assert "user" not in shown_index("private", url)
+def test_shown_index_names_the_role_and_the_url_without_credentials(
+    role: str, url: str, shown: str
+) -> None:
+    assert shown_index(role, url) == shown
 
 
 # PublishLog
 
 
 def test_publish_log_live_with_nothing_placed() -> None:
-    assert PublishLog().live(["testpypi", "pypi"]) == (
+    assert PublishLog("1.4.0", RERUN).live(["testpypi", "pypi"]) == (
         "Live now: on testpypi: nothing of this release; on pypi: nothing of this release. "
         "Tags: local none; pushed none."
     )
 
 
 def test_publish_log_live_lists_placed_files_in_order_per_index() -> None:
-    log = PublishLog()
+    log = PublishLog("1.4.0", RERUN)
     log.place("testpypi", planned(SDIST), "uploaded")
     log.place("testpypi", planned(WHEEL), "already there")
     log.place("pypi", planned(WHEEL), "uploaded")
@@ -315,7 +307,7 @@ def test_publish_log_live_lists_placed_files_in_order_per_index() -> None:
 
 
 def test_publish_log_place_keeps_name_sha256_and_how() -> None:
-    log = PublishLog()
+    log = PublishLog("1.4.0", RERUN)
     log.place("pypi", planned(SDIST, "c" * 64), "already there")
     assert log.placed == {"pypi": [(SDIST, "c" * 64, "already there")]}
 
@@ -335,13 +327,11 @@ def test_publish_log_place_keeps_name_sha256_and_how() -> None:
 def test_publish_log_live_lists_tags_local_and_pushed(
     tags: list[str], pushed: list[str], shown: str
 ) -> None:
-    log = PublishLog(tags=tags, pushed=pushed)
+    log = PublishLog("1.4.0", RERUN, tags=tags, pushed=pushed)
     assert log.live(["pypi"]).endswith(shown)
 
 
 # next_steps and rerun_command
-
-RERUN = "pytest release_tests -m publish --release-version 1.4.0 --testpypi testpypi --pypi pypi"
 
 
 def test_next_steps_after_a_burned_version_says_bump() -> None:
@@ -364,19 +354,40 @@ def test_next_steps_always_says_how_to_yank(burned: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("indexes", "options"),
+    ("args", "command"),
     [
         pytest.param(
-            {"testpypi": "testpypi", "pypi": "pypi"}, "--testpypi testpypi --pypi pypi", id="labels"
+            ["release_tests", "-m", "publish", "--release-version", "1.4.0"],
+            "pytest release_tests -m publish --release-version 1.4.0",
+            id="as-given",
         ),
         pytest.param(
-            {"testpypi": "staging", "pypi": "https://alice:s3cret@nexus.example/legacy/"},
-            "--testpypi staging --pypi https://nexus.example/legacy/",
-            id="url-with-credentials",
+            ["-m", "publish and not tag", "--pypi=https://alice:s3cret@nexus.example/legacy/"],
+            "pytest -m 'publish and not tag' '--pypi=https://alice:****@nexus.example/legacy/'",
+            id="quoted-and-masked",
+        ),
+        pytest.param(
+            [
+                "--testpypi",
+                "https://__token__:pypi-AgEIcHlwaS5vcmcAAAAAAAAAAAAAAAAA@test.pypi.org/",
+            ],
+            "pytest --testpypi 'https://__token__:****@test.pypi.org/'",
+            id="token-in-a-url",
         ),
     ],
 )
-def test_rerun_command(indexes: dict[str, str], options: str) -> None:
-    command = rerun_command("1.4.0", indexes)
-    assert f"-m publish --release-version 1.4.0 {options}" in command
-    assert "s3cret" not in command
+def test_the_rerun_command_is_the_sessions_own_with_credentials_masked(
+    args: list[str], command: str
+) -> None:
+    assert rerun_command(args) == command
+
+
+def test_a_failure_after_the_upload_says_the_fix_goes_out_as_the_next_version() -> None:
+    log = PublishLog("1.4.0", RERUN)
+    log.place("testpypi (https://test.pypi.org/legacy/)", planned(WHEEL), "uploaded")
+
+    note = after_publish_failure(log, "testpypi (https://test.pypi.org/legacy/)")
+
+    assert note.startswith(f"Live now: on testpypi (https://test.pypi.org/legacy/): {WHEEL}.")
+    assert "Nothing went to the production index" in note
+    assert "bump to the next version" in note
