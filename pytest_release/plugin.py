@@ -239,8 +239,8 @@ class GateSession:
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         """The publish guard, before any fixture of a publish case is set up (an index
         started, say): it acts only when every gate before its own passed."""
-        gate = gate_of(item) if self.publishing else None
-        if gate is None or not _publishes(gate):
+        gate = gate_of(item)
+        if not (self.publishing and gate and _publishes(gate)):
             return
         from pytest_release import state
         from pytest_release.publish_guard import publish_blockers

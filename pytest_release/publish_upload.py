@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
@@ -69,6 +69,19 @@ class PublishStep:
     def wheel_sent(self, package: Package) -> Path | None:
         return next((f for f in self.sent.get(package.name, []) if f.suffix == ".whl"), None)
 
+    def unplaced(self, packages: Iterable[Package]) -> list[str]:
+        """The names of those of ``packages`` this session has not placed on the index."""
+        return [package.name for package in packages if package.name not in self.sent]
+
+    def why_incomplete(self) -> str | None:
+        """Why the index does not hold the whole release from this session, or None."""
+        stopped = self.log.stopped.get(self.shown)
+        if stopped:
+            return f"the upload to {self.shown} stopped at {stopped}"
+        if absent := self.unplaced(self.monorepo.packages):
+            return f"{', '.join(absent)} not placed on {self.shown} in this session"
+        return None
+
     def upload(self, package: Package, built: BuiltPackage, request: pytest.FixtureRequest) -> None:
         """Upload ``package``'s wheel and sdist unless the index has them; fail, saying what
         is live where and what to do, on anything else; stop every later upload then."""
@@ -78,8 +91,8 @@ class PublishStep:
                 f"not uploaded: the upload to {self.shown} stopped at {stopped}; a package is "
                 "never uploaded after one before it in publish order failed"
             )
-        absent = [p.name for p in self.monorepo.reachable([package]) if p.name not in self.sent]
-        if absent:  # its case did not run in this session (-k, say)
+        # A dependency whose case did not run in this session (-k, say) is not there.
+        if absent := self.unplaced(self.monorepo.reachable([package])):
             pytest.skip(
                 f"not uploaded: it requires {', '.join(absent)}, which this session did not "
                 f"place on {self.shown}; a package is never uploaded before its dependencies"
@@ -175,17 +188,15 @@ class PublishStep:
         self, package: Package, planned: Sequence[PlannedFile], request: pytest.FixtureRequest
     ) -> None:
         """JUnit: which files went where (names and sha256); the checklist: one line."""
+        how = {file: "uploaded" if file.state == "to upload" else file.state for file in planned}
         for file in planned:
-            how = "uploaded" if file.state == "to upload" else file.state
             request.node.user_properties.append(
-                (f"{self.role}_file", f"{file.path.name} sha256={file.sha256} {how}")
+                (f"{self.role}_file", f"{file.path.name} sha256={file.sha256} {how[file]}")
             )
         names = ", ".join(file.path.name for file in planned)
-        states = sorted(
-            {"already there" if f.state == "already there" else "uploaded" for f in planned}
-        )
+        states = " and ".join(sorted(set(how.values())))
         request.node.user_properties.append(
-            (CHECKLIST_DETAIL, f"{names} -> {self.shown}: {' and '.join(states)}")
+            (CHECKLIST_DETAIL, f"{names} -> {self.shown}: {states}")
         )
 
 

@@ -41,16 +41,9 @@ def from_testpypi(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> InstalledRelease:
     """The release installed from the TestPyPI index into a venv of its own."""
-    stopped = testpypi_step.log.stopped.get(testpypi_step.shown)
-    absent = [p.name for p in monorepo.packages if p.name not in testpypi_step.sent]
-    not_uploaded = None
-    if stopped:
-        not_uploaded = f"the upload to {testpypi_step.shown} stopped at {stopped}"
-    elif absent:
-        not_uploaded = f"{', '.join(absent)} not placed on {testpypi_step.shown} in this session"
     return installed_release.install_from(
         testpypi_index,
-        not_uploaded,
+        testpypi_step.why_incomplete(),
         monorepo,
         tmp_path_factory,
         source=testpypi_step.shown,
