@@ -54,7 +54,7 @@ def fresh_copy(example: Path, scratch: Path) -> Path:
 
 
 def packages_in_publish_order(root: Path) -> list[Path]:
-    from pytest_release.monorepo import read_monorepo
+    from pytest_release.target.monorepo import read_monorepo
 
     return [package.folder for package in read_monorepo(root).packages]
 

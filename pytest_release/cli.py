@@ -14,14 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_release import git
-from pytest_release.bump import BumpError, plan_bump
-from pytest_release.bump_rules import BUMP_PARTS
-from pytest_release.monorepo import Monorepo, MonorepoError, read_monorepo
+from pytest_release.commands.bump import BumpError, plan_bump
+from pytest_release.commands.bump_rules import BUMP_PARTS
+from pytest_release.commands.init import SUITE_FOLDER, plan_scaffold, write_scaffold
+from pytest_release.commands.plan import plan_release, render_plan
 from pytest_release.problems import Problem, render_problems
-from pytest_release.release_plan import plan_release, render_plan
-from pytest_release.scaffold import SUITE_FOLDER, plan_scaffold, write_scaffold
 from pytest_release.settings import Settings, SettingsError, resolve_settings
+from pytest_release.target import git
+from pytest_release.target.monorepo import Monorepo, MonorepoError, read_monorepo
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

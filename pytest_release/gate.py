@@ -8,7 +8,7 @@ from typing import NoReturn
 import pytest
 
 from pytest_release.problems import Problem, render_problems
-from pytest_release.publish_guard import NOTHING_TO_CHECK, WAIVED, not_verified
+from pytest_release.session.guard import NOTHING_TO_CHECK, WAIVED, not_verified
 from pytest_release.settings import Settings
 
 

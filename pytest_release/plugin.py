@@ -22,16 +22,16 @@ from pytest_release.checklist import (
     UNVERIFIABLE_CHECKS,
     gate_named,
 )
-from pytest_release.publish_guard import PUBLISH_NOT_SELECTED
+from pytest_release.session.guard import PUBLISH_NOT_SELECTED
 
 if TYPE_CHECKING:
-    from pytest_release.monorepo import MonorepoError
     from pytest_release.settings import Settings
+    from pytest_release.target.monorepo import MonorepoError
 
 pytest_plugins = [
-    "pytest_release.fixtures",
-    "pytest_release.publish_fixtures",
-    "pytest_release.api_fixtures",
+    "pytest_release.session.fixtures",
+    "pytest_release.session.publish_fixtures",
+    "pytest_release.session.api_fixtures",
 ]
 
 # The modules that read a target (packaging, tomllib, git, HTTP) are imported inside the
@@ -108,8 +108,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     wanted = {"release_package", "smoke_command"}.intersection(metafunc.fixturenames)
     if not wanted:
         return
-    from pytest_release import state
-    from pytest_release.monorepo import Monorepo
+    from pytest_release.session import state
+    from pytest_release.target.monorepo import Monorepo
 
     settings: Settings | None = None
     model: Monorepo | MonorepoError | None = None
@@ -173,8 +173,8 @@ class GateSession:
                 config.hook.pytest_deselected(items=held)
             return  # an xdist worker's controller refuses -n
         self.active = True
-        from pytest_release import state
-        from pytest_release.ledger import Ledger
+        from pytest_release.session import state
+        from pytest_release.session.ledger import Ledger
 
         gates = {item: gate_of(item) for item in [*items, *held]}
         settings = state.settings_of(config)
@@ -242,8 +242,8 @@ class GateSession:
         gate = gate_of(item)
         if not (self.publishing and gate and _publishes(gate)):
             return
-        from pytest_release import state
-        from pytest_release.publish_guard import publish_blockers
+        from pytest_release.session import state
+        from pytest_release.session.guard import publish_blockers
 
         blockers = publish_blockers(self.config.stash[state.LEDGER], gate)
         if blockers:
@@ -252,8 +252,8 @@ class GateSession:
     def pytest_report_collectionfinish(self, config: pytest.Config) -> list[str]:
         if not self.active:
             return []
-        from pytest_release import state
-        from pytest_release.report import header_lines
+        from pytest_release.session import state
+        from pytest_release.session.report import header_lines
 
         return header_lines(state.settings_of(config), state.monorepo_of(config))
 
@@ -275,8 +275,8 @@ class GateSession:
         gate = properties.get("release_gate")
         if not isinstance(gate, str):
             return
-        from pytest_release import state
-        from pytest_release.ledger import CHECKLIST_DETAIL
+        from pytest_release.session import state
+        from pytest_release.session.ledger import CHECKLIST_DETAIL
 
         if isinstance(detail := properties.get(CHECKLIST_DETAIL), str):
             self.config.stash[state.LEDGER].record_detail(gate, report.nodeid, detail)
@@ -294,11 +294,11 @@ class GateSession:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if not self.active:
             return
-        from pytest_release import state
+        from pytest_release.session import state
 
         if state.LEDGER not in self.config.stash:
             return  # a usage error stopped the session before its ledger was made
-        from pytest_release.report import checklist_lines, checklist_markdown
+        from pytest_release.session.report import checklist_lines, checklist_markdown
 
         ledger = self.config.stash[state.LEDGER]
         colours = {"passed": "green", "failed": "red", "skipped": "yellow", "not run": "white"}

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release import preflight
+from pytest_release.checks import preflight
 from pytest_release.gate import fail_with, skip_unverified
-from pytest_release.monorepo import Monorepo
 from pytest_release.settings import Settings
+from pytest_release.target.monorepo import Monorepo
 
 pytestmark = [pytest.mark.preflight]
 

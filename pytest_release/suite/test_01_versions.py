@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release import preflight, versions
+from pytest_release.checks import preflight, versions
 from pytest_release.gate import fail_with
-from pytest_release.monorepo import Monorepo, Package
 from pytest_release.settings import Settings
+from pytest_release.target.monorepo import Monorepo, Package
 
 pytestmark = [pytest.mark.versions]
 

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_release import versions
+from pytest_release.checks import versions
 from pytest_release.gate import fail_with, skip_nothing_to_check
-from pytest_release.ledger import CHECKLIST_DETAIL
-from pytest_release.monorepo import Monorepo
+from pytest_release.session.ledger import CHECKLIST_DETAIL
 from pytest_release.settings import Settings
+from pytest_release.target.monorepo import Monorepo
 
 if TYPE_CHECKING:
-    from pytest_release.api_source import PublicApi
+    from pytest_release.api.source import PublicApi
 
 pytestmark = [pytest.mark.api]
 
@@ -26,7 +26,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One case per module of ``public-api``, named by it; one that skips when none is."""
     if "boundary_module" not in metafunc.fixturenames:
         return
-    from pytest_release import state
+    from pytest_release.session import state
 
     try:
         modules = list(state.settings_of(metafunc.config).public_api)
@@ -43,7 +43,7 @@ def test_public_api_change_fits_the_release(
     request: pytest.FixtureRequest,
 ) -> None:
     """The JUnit property ``api_difference`` holds every change found, breaking or not."""
-    from pytest_release.api_semver import semver_problems
+    from pytest_release.api.semver import semver_problems
 
     api = public_api_difference
     if api.not_compared is not None or api.previous is None:

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 import pytest
 from packaging.version import Version
 
-from pytest_release import changelog, preflight, versions
+from pytest_release.checks import changelog, preflight, versions
 from pytest_release.gate import fail_with
-from pytest_release.monorepo import Monorepo
 from pytest_release.problems import Problem
 from pytest_release.settings import Settings
+from pytest_release.target.monorepo import Monorepo
 
 if TYPE_CHECKING:
-    from pytest_release.api_source import PublicApi
+    from pytest_release.api.source import PublicApi
 
 pytestmark = [pytest.mark.changelog]
 

@@ -8,11 +8,7 @@ import sys
 
 import pytest
 
-from pytest_release.gate import fail_with
-from pytest_release.monorepo import Monorepo
-from pytest_release.problems import Problem
-from pytest_release.settings import Settings
-from pytest_release.venv import (
+from pytest_release.dists.venv import (
     CommandResult,
     FreshVenv,
     clean_environment,
@@ -20,6 +16,10 @@ from pytest_release.venv import (
     install_failure,
     run_command,
 )
+from pytest_release.gate import fail_with
+from pytest_release.problems import Problem
+from pytest_release.settings import Settings
+from pytest_release.target.monorepo import Monorepo
 
 pytestmark = [pytest.mark.tests]
 

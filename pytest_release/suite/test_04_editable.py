@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_release.fixtures import EditableInstall
+from pytest_release.checks.smoke import import_check
+from pytest_release.dists.venv import NotAttempted, install_failure
 from pytest_release.gate import fail_with
-from pytest_release.monorepo import Monorepo, Package
 from pytest_release.problems import Problem
-from pytest_release.pyproject_reading import relative
-from pytest_release.smoke import import_check
-from pytest_release.venv import NotAttempted, install_failure
+from pytest_release.session.fixtures import EditableInstall
+from pytest_release.target.monorepo import Monorepo, Package
+from pytest_release.target.pyproject import relative
 
 pytestmark = [pytest.mark.editable]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_release.fixtures import EditableInstall
+from pytest_release.checks.smoke import NO_SMOKE_COMMANDS, help_problems, smoke_problems
 from pytest_release.gate import fail_with, skip_nothing_to_check
-from pytest_release.monorepo import Monorepo, Package
-from pytest_release.pyproject_reading import relative
+from pytest_release.session.fixtures import EditableInstall
 from pytest_release.settings import Settings
-from pytest_release.smoke import NO_SMOKE_COMMANDS, help_problems, smoke_problems
+from pytest_release.target.monorepo import Monorepo, Package
+from pytest_release.target.pyproject import relative
 
 pytestmark = [pytest.mark.cli]
 

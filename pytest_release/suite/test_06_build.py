@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release import dist_contents, dist_files, dist_metadata
-from pytest_release.dist_files import DistFile
-from pytest_release.dists import BuiltPackage, twine_check
+from pytest_release.dists import contents, files, metadata
+from pytest_release.dists.build import BuiltPackage, twine_check
+from pytest_release.dists.files import DistFile
 from pytest_release.gate import fail_with
-from pytest_release.monorepo import Monorepo, Package
 from pytest_release.problems import Problem
-from pytest_release.pyproject_reading import relative
+from pytest_release.target.monorepo import Monorepo, Package
+from pytest_release.target.pyproject import relative
 
 pytestmark = [pytest.mark.build]
 
@@ -32,7 +32,7 @@ def read(path: Path | None, kind: str) -> DistFile:
     """The built file ``path`` read; skipped when the build made none, failed when unreadable."""
     if path is None:
         pytest.skip(NOT_BUILT.format(kind))
-    found = dist_files.read_dist(path)
+    found = files.read_dist(path)
     if isinstance(found, Problem):
         pytest.fail(found.render(), pytrace=False)
     return found
@@ -61,7 +61,7 @@ def test_one_sdist_and_one_wheel_named_for_the_release(
 ) -> None:
     if built.error is not None and (built.sdist is None or built.wheel is None):
         pytest.skip(NOT_BUILT.format("sdist and wheel"))
-    fail_with(dist_files.filename_problems(release_package, built.files))
+    fail_with(files.filename_problems(release_package, built.files))
 
 
 def test_metadata_matches_pyproject(release_package: Package, built: BuiltPackage) -> None:
@@ -70,11 +70,11 @@ def test_metadata_matches_pyproject(release_package: Package, built: BuiltPackag
     paths = [path for path in (built.wheel, built.sdist) if path is not None]
     if not paths:
         pytest.skip(NOT_BUILT.format("sdist or wheel"))
-    dynamic = dist_files.project_table(release_package).get("dynamic", [])
+    dynamic = files.project_table(release_package).get("dynamic", [])
     fail_with(
         problem
         for path in paths
-        for problem in dist_metadata.metadata_problems(release_package, read(path, "file"), dynamic)
+        for problem in metadata.metadata_problems(release_package, read(path, "file"), dynamic)
     )
 
 
@@ -102,7 +102,7 @@ def test_twine_check_passes(release_package: Package, built: BuiltPackage) -> No
 
 def test_wheel_holds_the_import_packages(release_package: Package, built: BuiltPackage) -> None:
     wheel = read(built.wheel, "wheel")
-    fail_with(dist_contents.import_package_problems(release_package, wheel))
+    fail_with(contents.import_package_problems(release_package, wheel))
 
 
 def test_wheel_ships_no_stray_files(
@@ -111,16 +111,16 @@ def test_wheel_ships_no_stray_files(
     """No tests, bytecode, VCS files, nor modules of another package of the repo."""
     wheel = read(built.wheel, "wheel")
     others = [package for package in monorepo.packages if package != release_package]
-    fail_with(dist_contents.stray_file_problems(release_package, others, wheel))
+    fail_with(contents.stray_file_problems(release_package, others, wheel))
 
 
 def test_sdist_holds_pyproject_and_license_files(
     release_package: Package, built: BuiltPackage
 ) -> None:
     sdist = read(built.sdist, "sdist")
-    project = dist_files.project_table(release_package)
-    licenses, problems = dist_contents.expected_license_files(release_package, project)
-    fail_with([*problems, *dist_contents.sdist_problems(release_package, sdist, licenses)])
+    project = files.project_table(release_package)
+    licenses, problems = contents.expected_license_files(release_package, project)
+    fail_with([*problems, *contents.sdist_problems(release_package, sdist, licenses)])
 
 
 def test_wheel_from_sdist_matches_wheel_from_tree(
@@ -128,4 +128,4 @@ def test_wheel_from_sdist_matches_wheel_from_tree(
 ) -> None:
     from_tree = read(built.wheel, "wheel")
     from_sdist = read(built.wheel_from_sdist, "wheel built from the sdist")
-    fail_with(dist_contents.file_list_problems(release_package, from_tree, from_sdist))
+    fail_with(contents.file_list_problems(release_package, from_tree, from_sdist))

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release import installed_release
-from pytest_release.dists import BuiltPackage
-from pytest_release.installed_release import InstalledRelease, Probe
-from pytest_release.local_index import PackageIndex
-from pytest_release.monorepo import Monorepo, Package
-from pytest_release.publish import PublishLog, after_publish_failure
-from pytest_release.publish_upload import PublishStep
+from pytest_release.dists.build import BuiltPackage
+from pytest_release.index.local import PackageIndex
+from pytest_release.publish import installed_release
+from pytest_release.publish.installed_release import InstalledRelease, Probe
+from pytest_release.publish.progress import PublishLog, after_publish_failure
+from pytest_release.publish.upload import PublishStep
 from pytest_release.settings import Settings
+from pytest_release.target.monorepo import Monorepo, Package
 
 pytestmark = [pytest.mark.testpypi, pytest.mark.publish]
 

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release import installed_release, rehearsal
-from pytest_release.dists import BuiltPackage
+from pytest_release.dists.build import BuiltPackage
+from pytest_release.dists.venv import CommandResult, NotAttempted
 from pytest_release.gate import fail_with
-from pytest_release.installed_release import InstalledRelease, Probe
-from pytest_release.local_index import LocalIndex
-from pytest_release.monorepo import Monorepo, Package
+from pytest_release.index.local import LocalIndex
 from pytest_release.problems import Problem
+from pytest_release.publish import installed_release, rehearsal
+from pytest_release.publish.installed_release import InstalledRelease, Probe
 from pytest_release.settings import Settings
-from pytest_release.venv import CommandResult, NotAttempted
+from pytest_release.target.monorepo import Monorepo, Package
 
 pytestmark = [pytest.mark.rehearsal]
 

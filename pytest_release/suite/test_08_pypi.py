@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.dists import BuiltPackage
-from pytest_release.local_index import PackageIndex
-from pytest_release.monorepo import Monorepo, Package
-from pytest_release.publish import PublishLog
-from pytest_release.publish_upload import PublishStep
+from pytest_release.dists.build import BuiltPackage
+from pytest_release.index.local import PackageIndex
+from pytest_release.publish.progress import PublishLog
+from pytest_release.publish.upload import PublishStep
+from pytest_release.target.monorepo import Monorepo, Package
 
 pytestmark = [pytest.mark.pypi, pytest.mark.publish]
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from pytest_release import git, versions
-from pytest_release.ledger import CHECKLIST_DETAIL
-from pytest_release.monorepo import Monorepo
-from pytest_release.publish import PublishLog
-from pytest_release.publish_upload import publish_failure
+from pytest_release.checks import versions
+from pytest_release.publish.progress import PublishLog
+from pytest_release.publish.upload import publish_failure
+from pytest_release.session.ledger import CHECKLIST_DETAIL
 from pytest_release.settings import Settings
+from pytest_release.target import git
+from pytest_release.target.monorepo import Monorepo
 
 pytestmark = [pytest.mark.tag, pytest.mark.publish]
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_release.local_index import (
+from pytest_release.index.local import (
     IndexFile,
     IndexStartError,
     LocalIndex,
@@ -267,7 +267,7 @@ def test_a_local_index_that_cannot_start_fails_the_test_asking_for_it(
 ) -> None:
     pytester.makeconftest(
         """
-        from pytest_release import local_index
+        from pytest_release.index import local as local_index
 
         start = local_index.start_local_index
         local_index.start_local_index = lambda scratch: start(scratch, python="/no/python")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pytest_release.checklist import GATES
-from pytest_release.local_index import LocalIndex, free_port, start_local_index
+from pytest_release.index.local import LocalIndex, free_port, start_local_index
 from tests.plugin.baseline import (
     EXAMPLE_PACKAGES,
     PUBLISH_GATES,

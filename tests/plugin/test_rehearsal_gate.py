@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.local_index import LocalIndex, start_local_index
+from pytest_release.index.local import LocalIndex, start_local_index
 from tests.plugin.baseline import (
     EXAMPLE_PACKAGES,
     EXAMPLE_SMOKE,

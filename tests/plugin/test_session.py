@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pytest_release.checklist import GATE_NAMES, GATES, gate_named
-from pytest_release.publish_guard import PUBLISH_NOT_SELECTED
+from pytest_release.session.guard import PUBLISH_NOT_SELECTED
 from tests.plugin.baseline import (
     GATES_SO_FAR,
     assert_no_traceback,

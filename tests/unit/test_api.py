@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.api import ApiDifference, api_difference
-from pytest_release.api_source import ApiSourceError, load_module, see_namespace_folders
+from pytest_release.api.difference import ApiDifference, api_difference
+from pytest_release.api.source import ApiSourceError, load_module, see_namespace_folders
 
 BOUNDARY = "pkg.api"
 SRC = Path("src")

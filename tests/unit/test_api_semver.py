@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from pytest_release.api import ApiChange, ApiDifference, Level
-from pytest_release.api_semver import Bump, bump_needed, bump_of, semver_problems
+from pytest_release.api.difference import ApiChange, ApiDifference, Level
+from pytest_release.api.semver import Bump, bump_needed, bump_of, semver_problems
 
 REMOVED = ApiChange(
     "breaking", "run", "removed", "src/pkg/api.py, line 3 at v1.4.0", "run() -> None", None

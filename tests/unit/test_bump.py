@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from pytest_release.bump import BumpError, BumpPlan, plan_bump
-from pytest_release.monorepo import read_monorepo
+from pytest_release.commands.bump import BumpError, BumpPlan, plan_bump
 from pytest_release.settings import resolve_settings
+from pytest_release.target.monorepo import read_monorepo
 from tests.plugin.trees import copy_example
 
 TODAY = date.today()

@@ -7,17 +7,22 @@ from datetime import date
 import pytest
 from packaging.version import Version
 
-from pytest_release.bump_files import (
+from pytest_release.checks.changelog import parse_changelog, subsection_problems
+from pytest_release.commands.bump_files import (
     UnwritableVersion,
     edited_assignment,
     edited_match,
     edited_pyproject,
     edited_whole_file,
 )
-from pytest_release.bump_rules import BumpRuleError, chosen_version, next_version, requirement_for
-from pytest_release.changelog import parse_changelog, subsection_problems
-from pytest_release.changelog_release import changelog_with_release
-from pytest_release.version_source import _HATCH_PATTERN
+from pytest_release.commands.bump_rules import (
+    BumpRuleError,
+    chosen_version,
+    next_version,
+    requirement_for,
+)
+from pytest_release.commands.changelog_section import changelog_with_release
+from pytest_release.target.version_source import _HATCH_PATTERN
 
 TODAY = date.today()
 

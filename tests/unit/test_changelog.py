@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from packaging.version import Version
 
-from pytest_release.changelog import (
+from pytest_release.checks.changelog import (
     SUBSECTIONS,
     Changelog,
     Section,

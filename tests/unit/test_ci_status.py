@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pytest_release.ci_status import (
+from pytest_release.checks.ci_status import (
     CiRejected,
     CiState,
     CiUnreachable,

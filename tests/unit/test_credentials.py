@@ -16,8 +16,8 @@ import keyring.backends.null
 import keyring.core
 import pytest
 
-from pytest_release.credentials import credential_source, missing_credentials_fix
-from pytest_release.index import (
+from pytest_release.checks.credentials import credential_source, missing_credentials_fix
+from pytest_release.index.names import (
     UploadIndex,
     read_pypirc,
     resolve_upload_index,

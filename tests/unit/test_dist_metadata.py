@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from pytest_release.dist_files import DistFile
-from pytest_release.dist_metadata import (
+from pytest_release.dists.files import DistFile
+from pytest_release.dists.metadata import (
     metadata_problems,
     metadata_requirement_key,
     requirement_key,

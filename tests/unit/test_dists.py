@@ -21,17 +21,17 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pytest_release.dist_contents import (
+from pytest_release.dists.build import build_all, readable_output, twine_check
+from pytest_release.dists.contents import (
     expected_license_files,
     file_list_problems,
     import_package_problems,
     sdist_problems,
     stray_file_problems,
 )
-from pytest_release.dist_files import DistFile, filename_problems, read_dist
-from pytest_release.dists import build_all, readable_output, twine_check
-from pytest_release.monorepo import Package, read_monorepo
+from pytest_release.dists.files import DistFile, filename_problems, read_dist
 from pytest_release.problems import Problem
+from pytest_release.target.monorepo import Package, read_monorepo
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.index import (
+from pytest_release.index.local import RemoteIndex, UnknownIndexError, open_index
+from pytest_release.index.names import (
     IndexFile,
     bypassing_proxy,
     htpasswd_line,
@@ -21,7 +22,6 @@ from pytest_release.index import (
     split_credentials,
     twine_batches,
 )
-from pytest_release.local_index import RemoteIndex, UnknownIndexError, open_index
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 import pytest
 from packaging.version import Version
 
-from pytest_release.monorepo import (
+from pytest_release.problems import Problem
+from pytest_release.target.monorepo import (
     Monorepo,
     MonorepoError,
     Package,
     read_monorepo,
 )
-from pytest_release.problems import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.index import IndexFile
-from pytest_release.installed_dists import file_sha256
-from pytest_release.publish import (
+from pytest_release.dists.installed import file_sha256
+from pytest_release.dists.venv import CommandResult
+from pytest_release.index.names import IndexFile
+from pytest_release.publish.progress import (
     PlannedFile,
     PublishLog,
     after_publish_failure,
@@ -24,7 +25,6 @@ from pytest_release.publish import (
     shown_index,
     upload_failure,
 )
-from pytest_release.venv import CommandResult
 
 SDIST = "aetherflow_core-0.2.0.tar.gz"
 WHEEL = "aetherflow_core-0.2.0-py3-none-any.whl"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pytest_release.checklist import GATE_POSITION, GATES
-from pytest_release.ledger import Ledger, Outcome
-from pytest_release.publish_guard import (
+from pytest_release.session.guard import (
     accepted_skip,
     not_verified,
     publish_blockers,
 )
+from pytest_release.session.ledger import Ledger, Outcome
 
 CI_SKIP = f"could not read the CI state of HEAD: {not_verified('ci')}"
 

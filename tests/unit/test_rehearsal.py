@@ -11,9 +11,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pytest_release.dists import BuiltPackage
-from pytest_release.index import IndexFile
-from pytest_release.installed_dists import (
+from pytest_release.checks.smoke import demo_paths
+from pytest_release.dists.build import BuiltPackage
+from pytest_release.dists.installed import (
     InstalledDist,
     file_sha256,
     index_problems,
@@ -22,9 +22,10 @@ from pytest_release.installed_dists import (
     record_differences,
     wheel_record,
 )
-from pytest_release.monorepo import Monorepo, Package
+from pytest_release.dists.venv import CommandResult, FreshVenv, NotAttempted
+from pytest_release.index.names import IndexFile
 from pytest_release.problems import Problem
-from pytest_release.rehearsal import (
+from pytest_release.publish.rehearsal import (
     install_commands,
     install_targets,
     missing_from_wheel,
@@ -32,8 +33,7 @@ from pytest_release.rehearsal import (
     upload_in_order,
     user_indexes,
 )
-from pytest_release.smoke import demo_paths
-from pytest_release.venv import CommandResult, FreshVenv, NotAttempted
+from pytest_release.target.monorepo import Monorepo, Package
 
 ROOT = Path("/repo")
 LOCAL = "http://127.0.0.1:8765/simple/"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.monorepo import read_monorepo
-from pytest_release.release_plan import ReleasePlan, plan_release, render_plan
-from pytest_release.scaffold import GUARD_CONFTEST, gate_modules, plan_scaffold, settings_table
+from pytest_release.commands.init import GUARD_CONFTEST, gate_modules, plan_scaffold, settings_table
+from pytest_release.commands.plan import ReleasePlan, plan_release, render_plan
 from pytest_release.settings import KEYS, resolve_settings
+from pytest_release.target.monorepo import read_monorepo
 from tests.plugin.conftest import SUITE
 from tests.plugin.trees import copy_example
 

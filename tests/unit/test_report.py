@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from pytest_release.checklist import GATE_NAMES, GATES, gate_named
-from pytest_release.ledger import Ledger, Outcome
-from pytest_release.monorepo import Monorepo, MonorepoError, Package
 from pytest_release.problems import Problem
-from pytest_release.report import checklist_lines, checklist_markdown, header_lines
+from pytest_release.session.ledger import Ledger, Outcome
+from pytest_release.session.report import checklist_lines, checklist_markdown, header_lines
 from pytest_release.settings import Settings, resolve_settings
+from pytest_release.target.monorepo import Monorepo, MonorepoError, Package
 
 PUBLISH_GATES = ("testpypi", "pypi", "tag")
 

@@ -8,9 +8,9 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from pytest_release import versions
-from pytest_release.monorepo import Monorepo, Package
+from pytest_release.checks import versions
 from pytest_release.settings import resolve_settings
+from pytest_release.target.monorepo import Monorepo, Package
 
 
 @pytest.mark.parametrize("text", ["0.0.0", "1.2.3", "10.20.30", "1.2.3a1", "1.2.3b2", "1.2.3rc1"])

@@ -1,0 +1,81 @@
+"""Where twine would find upload credentials for an index; no secret is ever returned or shown."""
+
+from __future__ import annotations
+
+import configparser
+import importlib.util
+from collections.abc import Mapping
+
+from pytest_release.index.names import WELL_KNOWN_UPLOAD_URLS, UploadIndex
+
+PYPI_UPLOAD_URLS = tuple(WELL_KNOWN_UPLOAD_URLS.values())
+TOKEN_USERNAME = "__token__"
+
+
+def credential_source(
+    index: UploadIndex, pypirc: configparser.RawConfigParser, environ: Mapping[str, str]
+) -> str | None:
+    """A description of where twine would take the password from, or None when nowhere.
+
+    The order is twine's: environment, ~/.pypirc, keyring, then trusted publishing.
+    """
+    if index.is_local:
+        return "generated for the local index"
+    if environ.get("TWINE_PASSWORD"):
+        return "TWINE_PASSWORD in the environment"
+    section = index.repository
+    if section and pypirc.get(section, "password", fallback=""):
+        return f"password in ~/.pypirc [{section}]"
+    username = environ.get("TWINE_USERNAME") or (
+        pypirc.get(section, "username", fallback=None) if section else None
+    )
+    if username is None and _is_pypi(index):
+        username = TOKEN_USERNAME  # twine's default on PyPI and TestPyPI
+    if index.upload_url and _keyring_has(index.upload_url, username):
+        return f"keyring entry for {index.upload_url}"
+    if username == TOKEN_USERNAME and _is_pypi(index) and _has_oidc(environ):
+        return "trusted publishing (GitHub Actions OIDC token)"
+    return None
+
+
+def _is_pypi(index: UploadIndex) -> bool:
+    """twine's test: only these upload URLs get token usernames and trusted publishing."""
+    return (index.upload_url or "").startswith(PYPI_UPLOAD_URLS)
+
+
+def _keyring_has(url: str, username: str | None) -> bool:
+    if importlib.util.find_spec("keyring") is None:
+        return False
+    import keyring
+
+    try:
+        credential = keyring.get_credential(url, username)
+    except Exception:  # any backend failure means "not found"
+        return False
+    return credential is not None and bool(credential.password)
+
+
+def _has_oidc(environ: Mapping[str, str]) -> bool:
+    return (
+        environ.get("GITHUB_ACTIONS") == "true"
+        and bool(environ.get("ACTIONS_ID_TOKEN_REQUEST_URL"))
+        and bool(environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
+    )
+
+
+def missing_credentials_fix(index: UploadIndex) -> str:
+    """The ways twine could find credentials for this index, and only those."""
+    if _is_pypi(index):
+        ways = ["set TWINE_USERNAME=__token__ and TWINE_PASSWORD to an API token"]
+    else:
+        ways = ["set TWINE_USERNAME and TWINE_PASSWORD"]
+    if index.repository or "://" not in index.label:
+        ways.append(
+            f"add a password to the [{index.repository or index.label}] section of ~/.pypirc"
+        )
+    ways.append(f"store the password with keyring for {index.upload_url}")
+    if _is_pypi(index):
+        ways.append(
+            "publish from GitHub Actions with trusted publishing (permissions: id-token: write)"
+        )
+    return ", or ".join(ways)

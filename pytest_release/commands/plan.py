@@ -1,0 +1,176 @@
+"""``pytest-release plan``: what a release would do, judged by the versions gate's own rules.
+
+With a release version other than the packages' own, the plan is made on the repo as
+``pytest-release bump VERSION`` would leave it (in memory: nothing is written).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from packaging.utils import canonicalize_name
+
+from pytest_release.checks.versions import (
+    bump_problems,
+    previous_release,
+    range_problems,
+    release_tag_names,
+    release_version,
+    strict_version_problems,
+)
+from pytest_release.commands.bump import BumpError, plan_bump
+from pytest_release.problems import Problem
+from pytest_release.target.monorepo import Monorepo
+from pytest_release.target.pyproject import TomlFile, read_project, relative
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from datetime import date
+    from pathlib import Path
+
+    from packaging.version import Version
+
+    from pytest_release.settings import Settings
+
+
+@dataclass(frozen=True)
+class PlannedPackage:
+    name: str
+    folder: str
+    current: str | None
+    next: str | None
+    requires: tuple[str, ...]  # its internal requirements, as the release will have them
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    root: str
+    versioning: str
+    tag_format: str
+    release: str | None
+    last_release: str | None
+    packages: tuple[PlannedPackage, ...]  # publish order
+    tags: tuple[str, ...]
+    bump_files: tuple[str, ...]  # what `pytest-release bump RELEASE` would change
+    problems: tuple[Problem, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "root": self.root,
+            "versioning": self.versioning,
+            "tag_format": self.tag_format,
+            "release_version": self.release,
+            "last_release": self.last_release,
+            "publish_order": [p.name for p in self.packages],
+            "packages": [vars(p) | {"requires": list(p.requires)} for p in self.packages],
+            "tags": list(self.tags),
+            "bump_files": list(self.bump_files),
+            "problems": [vars(p) for p in self.problems],
+            "possible": not self.problems,
+        }
+
+
+def plan_release(
+    settings: Settings, monorepo: Monorepo, tags: Sequence[str], *, today: date
+) -> ReleasePlan:
+    """The release of ``settings.release_version`` (else the packages' own version)."""
+    released, problems = monorepo, list[Problem]()
+    bump_files: tuple[str, ...] = ()
+    given = settings.release_version
+    if given is not None and any(p.version_text != given for p in monorepo.packages):
+        try:
+            bump = plan_bump(settings, monorepo, given, today=today, tags=tags)
+        except BumpError as error:
+            problems.extend(error.problems)
+        else:
+            released = _as_bumped(monorepo, bump.versions, {e.path: e.after for e in bump.edits})
+            bump_files = tuple(relative(e.path, monorepo.root) for e in bump.edits)
+    reading = release_version(settings, released)
+    if not problems:  # the versions gate's checks, on the repo as the release will have it
+        problems.extend(reading.problems)
+        for package in released.packages:
+            problems.extend(strict_version_problems(package))
+            problems.extend(range_problems(released, package))
+            problems.extend(bump_problems(package, tags, settings))
+    if reading.version is None and not problems:
+        problems.append(
+            Problem(
+                "no release version: the packages are not at one version to release",
+                str(settings.config_file),
+                "give --release-version X.Y.Z",
+            )
+        )
+    last = previous_release(tags, settings, monorepo)
+    current = {p.key: p.version_text for p in monorepo.packages}
+    return ReleasePlan(
+        root=str(monorepo.root),
+        versioning=settings.versioning,
+        tag_format=settings.tag,
+        release=None if reading.version is None else str(reading.version),
+        last_release=None if last is None else str(last[0]),
+        packages=tuple(
+            PlannedPackage(
+                name=p.name,
+                folder=p.relative_folder(monorepo.root),
+                current=current[p.key],
+                next=p.version_text,
+                requires=tuple(str(r) for r in released.internal_requirements(p)),
+            )
+            for p in released.packages
+        ),
+        tags=tuple(release_tag_names(settings.tag, released, reading.version))
+        if reading.version is not None
+        else (),
+        bump_files=bump_files,
+        problems=tuple(dict.fromkeys(problems)),  # once each, in order
+    )
+
+
+def _as_bumped(
+    monorepo: Monorepo,
+    versions: Mapping[str, tuple[str | None, Version]],
+    texts: Mapping[Path, str],
+) -> Monorepo:
+    """The model with the bump's versions and its rewritten requirements."""
+    new: dict[str, str | None] = {
+        canonicalize_name(name): str(version) for name, (_, version) in versions.items()
+    }
+    packages = []
+    for package in monorepo.packages:
+        changed = replace(package, version_text=new.get(package.key, package.version_text))
+        text = texts.get(package.pyproject)
+        if text is not None:
+            file = TomlFile(package.pyproject, "", text, tomllib.loads(text))
+            project = read_project(file, [])
+            if project is not None:
+                changed = replace(
+                    changed,
+                    dependencies=project.dependencies,
+                    optional_dependencies=project.optional_dependencies,
+                )
+        packages.append(changed)
+    return Monorepo(monorepo.root, tuple(packages))
+
+
+def render_plan(plan: ReleasePlan) -> str:
+    """The plan as the terminal shows it."""
+    lines = [
+        f"release plan for {plan.root} ({plan.versioning} versioning, tags {plan.tag_format})",
+        f"release version: {plan.release or 'none'}"
+        + (f" (last release {plan.last_release})" if plan.last_release else " (no release yet)"),
+        "",
+    ]
+    width = max([len("package"), *(len(p.name) for p in plan.packages)])
+    lines.append(f"  {'package':<{width}}  {'current':<10} {'next':<10} requires")
+    for p in plan.packages:
+        requires = ", ".join(p.requires) or "-"
+        lines.append(f"  {p.name:<{width}}  {p.current or '?':<10} {p.next or '?':<10} {requires}")
+    lines += ["", "publish order: " + " -> ".join(p.name for p in plan.packages)]
+    lines.append("tags: " + (", ".join(plan.tags) or "none"))
+    if plan.bump_files:
+        lines.append(
+            f"`pytest-release bump {plan.release}` would change: " + ", ".join(plan.bump_files)
+        )
+    return "\n".join(lines)

@@ -1,0 +1,401 @@
+"""Build every package's sdist and wheels with pypa/build, once, from a scratch copy.
+
+How a package is built (``python -m build``, build isolation kept, each command in its own
+process group with a timeout):
+
+1. its files are copied into ``OUT/<key>/source/``, mirroring the repo layout: the package
+   folder and the repo root's top-level files (a ``../../LICENSE`` still resolves). In a git
+   work tree the copy holds what ``git ls-files --cached --others --exclude-standard`` lists,
+   i.e. the tree a fresh clone with the uncommitted edits would have: no stale ``build/``,
+   ``*.egg-info`` or ``__pycache__``. Backends that write into their source (setuptools
+   writes ``*.egg-info`` and ``build/``) write into the copy; the target is never touched;
+2. ``python -m build --sdist --wheel`` of the copy into ``OUT/<key>/dist/``: the release
+   files (``BuiltPackage.files``): the sdist and the wheel built from the tree;
+3. the sdist unpacked into ``OUT/<key>/unpacked/`` and ``python -m build --wheel`` of it into
+   ``OUT/<key>/from-sdist/``: the wheel that proves the sdist is complete.
+
+Packages build in parallel, as many at once as there are cores. pypa/build installs the
+build requirements with uv when uv is installed (``--installer uv``, several times faster),
+else with pip; pip's index settings from the environment are passed on to uv.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import sysconfig
+import tarfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from pytest_release.target import git
+from pytest_release.target.pyproject import relative
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pytest_release.target.monorepo import Monorepo, Package
+
+BUILD_SECONDS = 600.0
+TWINE_SECONDS = 120.0
+TAIL_LINES = 40
+Installer = Literal["uv", "pip"]
+# pip's settings from the environment and the uv variables that say the same.
+_PIP_TO_UV = (
+    ("PIP_INDEX_URL", "UV_INDEX_URL", " "),
+    ("PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL", " "),
+    ("PIP_FIND_LINKS", "UV_FIND_LINKS", ","),
+    ("PIP_CERT", "SSL_CERT_FILE", " "),
+)
+# Without git, what the copy leaves out: anywhere, and (the second) in the package folder.
+_LITTER = shutil.ignore_patterns(
+    ".git", ".hg", ".svn", "__pycache__", "*.py[co]", "*.egg-info", ".venv", ".tox", ".nox"
+)
+_TOP_LITTER = frozenset({"build", "dist"})
+_LISTED = ("--cached", "--others", "--exclude-standard")  # tracked, and untracked not ignored
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_FRAME = re.compile(r'^\s+File "([^"]+)", line \d+')
+
+
+@dataclass(frozen=True)
+class BuiltPackage:
+    """What the build of one package produced, or why it failed.
+
+    ``sdist`` and ``wheel`` are the one ``.tar.gz`` and the one ``.whl`` in the output folder
+    (``None`` when there is not exactly one), ``files`` everything in that folder, and
+    ``wheel_from_sdist`` the wheel built from the unpacked sdist. ``error`` is ``None`` on
+    success, else what failed with the last lines of the backend's output.
+    """
+
+    package_name: str
+    sdist: Path | None
+    wheel: Path | None
+    wheel_from_sdist: Path | None
+    files: tuple[Path, ...]
+    error: str | None
+
+
+def build_all(
+    monorepo: Monorepo,
+    out_dir: Path,
+    *,
+    timeout: float = BUILD_SECONDS,
+    jobs: int | None = None,
+) -> dict[str, BuiltPackage]:
+    """Build every package into its own folder of ``out_dir``; keyed by dist name, in
+    publish order. ``timeout`` bounds each ``python -m build`` command, ``jobs`` the packages
+    built at once (default: the cores). A package that fails to build has ``error`` set;
+    this never raises for a build's failure."""
+    out_dir = Path(out_dir).resolve()
+    listing = source_listing(monorepo.root)
+    installer = build_installer()
+    runner = _Runner(installer, build_environment(installer) | _build_time(monorepo.root))
+    workers = jobs or max(1, min(len(monorepo.packages), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="build") as pool:
+        futures = [
+            pool.submit(_build_package, runner, monorepo.root, package, listing, out_dir, timeout)
+            for package in monorepo.packages
+        ]
+        try:
+            built = [future.result() for future in futures]
+        except BaseException:  # Ctrl-C: stop every build instead of waiting for them
+            for future in futures:
+                future.cancel()
+            runner.stop_all()
+            raise
+    return {each.package_name: each for each in built}
+
+
+def _build_time(root: Path) -> dict[str, str]:
+    """SOURCE_DATE_EPOCH at the HEAD commit's time, unless set: backends that honour it
+    (hatchling, flit, setuptools' wheels) then build the same bytes on every run, so that
+    a resumed publish finds on the index the files it would build."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return {}
+    try:
+        return {"SOURCE_DATE_EPOCH": str(git.commit_time(root))}
+    except git.GitError:
+        return {}
+
+
+def build_installer() -> Installer:
+    """``uv`` when pypa/build can find it (the ``uv`` module or ``uv`` on PATH), else ``pip``."""
+    if find_spec("uv") is not None or shutil.which(os.environ.get("UV") or "uv"):
+        return "uv"
+    return "pip"
+
+
+def build_environment(installer: Installer) -> dict[str, str]:
+    """The environment of the build commands: this one without what would leak into the
+    isolated build (``PYTHONPATH``), unbuffered and colourless so the log reads in order;
+    for uv, pip's index settings spelled as uv's."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "FORCE_COLOR")
+    }
+    environment.update(NO_COLOR="1", PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
+    if installer == "uv":
+        for pip_name, uv_name, separator in _PIP_TO_UV:
+            if environment.get(pip_name) and uv_name not in environment:
+                environment[uv_name] = separator.join(environment[pip_name].split())
+    return environment
+
+
+def source_listing(root: Path) -> list[str] | None:
+    """The files below ``root`` a fresh clone with the uncommitted edits would have (tracked,
+    plus untracked ones git does not ignore), relative to ``root``; ``None`` outside git."""
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", *_LISTED],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if completed.returncode != 0:
+        return None
+    return [name for name in os.fsdecode(completed.stdout).split("\0") if name]
+
+
+def copy_sources(root: Path, package: Package, listing: Sequence[str] | None, dest: Path) -> Path:
+    """Copy what a build of ``package`` reads into ``dest`` (see the module docstring);
+    the path of the package folder in the copy."""
+    folder = relative(package.folder, root)
+    if Path(folder).is_absolute():  # a package folder outside the repo root: copy it alone
+        folder, listing = package.folder.name, None
+        root = package.folder.parent
+    if listing is None:
+        _copy_tree(package.folder, dest / folder)
+        listing = [path.name for path in root.iterdir() if path.is_file()]
+    prefix = "" if folder == "." else f"{folder}/"
+    for name in listing:
+        if "/" in name and not name.startswith(prefix):
+            continue
+        source, target = root / name, dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink() or source.is_file():
+            shutil.copy2(source, target, follow_symlinks=False)
+        elif source.is_dir():  # a submodule
+            _copy_tree(source, target)
+    return dest / folder
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        top = _TOP_LITTER.intersection(names) if Path(folder) == source else set()
+        return set(_LITTER(folder, names)) | top
+
+    shutil.copytree(source, target, symlinks=True, ignore=ignored, dirs_exist_ok=True)
+
+
+def _build_package(
+    runner: _Runner,
+    root: Path,
+    package: Package,
+    listing: Sequence[str] | None,
+    out_dir: Path,
+    timeout: float,
+) -> BuiltPackage:
+    work = out_dir / package.key
+    dist, unpacked, from_sdist = work / "dist", work / "unpacked", work / "from-sdist"
+    source_root = work / "source"
+    error: str | None = None
+    sdist = wheel = wheel_from_sdist = None
+    try:
+        shutil.rmtree(work, ignore_errors=True)
+        dist.mkdir(parents=True)
+        source = copy_sources(root, package, listing, source_root)
+        error = runner.build(
+            ["--sdist", "--wheel"], source, dist, work / "build.log", timeout=timeout
+        )
+        sdist, wheel = _only(dist, ".tar.gz"), _only(dist, ".whl")
+        if error is None and sdist is not None:
+            top = _unpack(sdist, unpacked)
+            log = work / "build-from-sdist.log"
+            error = runner.build(["--wheel"], top, from_sdist, log, timeout=timeout)
+            wheel_from_sdist = _only(from_sdist, ".whl")
+            if error is not None:
+                error = f"the wheel could not be built from the sdist {sdist.name}: {error}"
+    except (OSError, tarfile.TarError, EOFError) as failure:
+        error = f"the build could not run: {failure}"
+    if error is not None:
+        error = error.replace(str(source_root), str(root))
+    files = (
+        tuple(sorted(path for path in dist.iterdir() if path.is_file())) if dist.is_dir() else ()
+    )
+    return BuiltPackage(package.name, sdist, wheel, wheel_from_sdist, files, error)
+
+
+def _only(folder: Path, suffix: str) -> Path | None:
+    found = list(folder.glob(f"*{suffix}")) if folder.is_dir() else []
+    return found[0] if len(found) == 1 else None
+
+
+def _unpack(sdist: Path, dest: Path) -> Path:
+    """Unpack ``sdist`` into ``dest`` (safely: no links or paths out of it); its top folder."""
+    with tarfile.open(sdist, "r:*") as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(dest, filter="data")
+        else:  # Python 3.11.0 to 3.11.3: only plain files and folders, all inside dest
+            for member in archive.getmembers():
+                inside = (dest / member.name).resolve().is_relative_to(dest.resolve())
+                if not inside or not (member.isfile() or member.isdir()):
+                    raise OSError(f"{sdist.name} holds an unsafe member: {member.name}")
+            archive.extractall(dest)  # every member was checked above
+    tops = [path for path in dest.iterdir() if path.is_dir()]
+    if len(tops) != 1:
+        raise OSError(f"{sdist.name} does not unpack into one top folder")
+    return tops[0]
+
+
+class _Runner:
+    """Runs ``python -m build`` commands, each in its own process group with a timeout, so
+    a hung backend and everything it started can be stopped; ``stop_all`` stops them all."""
+
+    def __init__(self, installer: Installer, environment: dict[str, str]) -> None:
+        self.installer = installer
+        self.environment = environment
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._stopped = False
+
+    def build(
+        self, targets: Sequence[str], source: Path, outdir: Path, log: Path, *, timeout: float
+    ) -> str | None:
+        """Build ``targets`` (``--sdist``, ``--wheel``) of ``source`` into ``outdir``, the
+        output into ``log``; ``None`` on success, else what went wrong."""
+        shown = f"python -m build {' '.join(targets)}"
+        command = [sys.executable, "-m", "build", "--installer", self.installer, *targets]
+        command += ["--outdir", str(outdir), str(source)]
+        started = time.monotonic()
+        with log.open("wb") as sink:
+            sink.write(f"$ {shlex.join(command)}\n".encode())
+            sink.flush()
+            with self._lock:
+                if self._stopped:
+                    return f"`{shown}` was not run: the session was interrupted"
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    env=self.environment,
+                    cwd=log.parent,
+                    start_new_session=True,
+                )
+                self._running.add(process)
+            try:
+                code: int | None = process.wait(timeout=max(timeout, 0.0))
+            except subprocess.TimeoutExpired:
+                kill_process_group(process)
+                process.wait()
+                code = None
+            finally:
+                with self._lock:
+                    self._running.discard(process)
+        if code == 0:
+            return None
+        seconds = time.monotonic() - started
+        how = (
+            f"did not finish within {timeout:.0f} s and was stopped"
+            if code is None
+            else f"failed (exit {code}) after {seconds:.1f} s"
+        )
+        return f"`{shown}` {how}; the last lines of its output:\n{tail(log)}\nfull log: {log}"
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self._stopped = True
+            for process in self._running:
+                kill_process_group(process)
+
+
+def kill_process_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill ``process`` and every process it started (its process group on POSIX)."""
+    try:
+        if sys.platform != "win32":
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+
+
+def tail(log: Path, lines: int = TAIL_LINES) -> str:
+    """The last ``lines`` of ``readable_output`` of ``log``, indented."""
+    kept = readable_output(log.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(f"    {line}" for line in kept[-lines:])
+
+
+def readable_output(text: str) -> list[str]:
+    """The lines of a build's output worth reading: without colour codes, blank lines, our
+    command echo, pypa/build's generic debugging tip and its own traceback (it repeats its
+    error on the ``ERROR`` line); a backend's or the project's traceback is kept."""
+    kept: list[str] = []
+    block: list[str] = []
+    for line in _ANSI.sub("", text).splitlines():
+        if block:
+            block.append(line)
+            if line[:1].strip():  # the exception line ends the traceback
+                kept += [] if _internal(block) else block
+                block = []
+        elif line == "Traceback (most recent call last):":
+            block = [line]
+        elif line.strip() and not line.startswith(("TIP ", "$ ")):
+            kept.append(line)
+    return kept + block
+
+
+def _internal(traceback: Sequence[str]) -> bool:
+    """Whether every frame of ``traceback`` is in pypa/build or the standard library."""
+    frames = [match.group(1) for line in traceback if (match := _FRAME.match(line))]
+    return bool(frames) and all(frame.startswith(_internal_folders()) for frame in frames)
+
+
+@cache
+def _internal_folders() -> tuple[str, ...]:
+    """The standard library's folder and pypa/build's, each ending in a separator."""
+    folders = [Path(sysconfig.get_paths()["stdlib"])]
+    spec = find_spec("build")
+    if spec is not None and spec.origin:
+        folders.append(Path(spec.origin).parent)
+    return tuple(f"{folder}{os.sep}" for folder in folders)
+
+
+def twine_check(files: Sequence[Path], timeout: float = TWINE_SECONDS) -> str | None:
+    """``twine check --strict`` on ``files``: ``None`` when it passes, else its output."""
+    command = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
+    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    environment.pop("FORCE_COLOR", None)
+    try:
+        completed = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"`twine check --strict` did not finish within {timeout:.0f} s"
+    except OSError as error:
+        return f"`twine check --strict` could not run: {error}"
+    if completed.returncode == 0:
+        return None
+    text = _ANSI.sub("", completed.stdout + completed.stderr)
+    output = "\n".join(line.rstrip() for line in text.splitlines() if line.strip())
+    return output or f"`twine check --strict` exited {completed.returncode} without a message"

@@ -1,0 +1,60 @@
+"""Session state on ``config.stash``: the settings, the target read once, the ledger."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pytest_release.publish.progress import PublishLog
+from pytest_release.session.ledger import Ledger
+from pytest_release.settings import Settings, SettingsError, resolve_settings
+from pytest_release.target.monorepo import Monorepo, MonorepoError, read_monorepo
+
+SETTINGS = pytest.StashKey[Settings]()
+MONOREPO = pytest.StashKey["Monorepo | MonorepoError"]()
+LEDGER = pytest.StashKey[Ledger]()
+PUBLISH_LOG = pytest.StashKey[PublishLog]()
+
+# option dest -> config-key spelling
+OPTION_KEYS = {
+    "release_version": "release-version",
+    "release_testpypi": "testpypi",
+    "release_pypi": "pypi",
+}
+
+
+def target_root(config: pytest.Config) -> Path:
+    given: str | None = config.getoption("release_monorepo")
+    root = Path(given).resolve() if given else config.rootpath
+    if not root.is_dir():
+        raise pytest.UsageError(f"--monorepo {given}: no such folder.")
+    return root
+
+
+def settings_of(config: pytest.Config) -> Settings:
+    """The release settings, resolved once; a bad option, key or value is a usage error."""
+    if SETTINGS not in config.stash:
+        command_line = {key: config.getoption(dest) for dest, key in OPTION_KEYS.items()}
+        try:
+            config.stash[SETTINGS] = resolve_settings(
+                target_root(config),
+                command_line,
+                os.environ,
+                config.getoption("release_allow_unverified") or (),
+            )
+        except SettingsError as error:
+            raise pytest.UsageError(str(error)) from None
+    return config.stash[SETTINGS]
+
+
+def monorepo_of(config: pytest.Config) -> Monorepo | MonorepoError:
+    """The target read once: the model, or the error that says why it cannot be read."""
+    if MONOREPO not in config.stash:
+        settings = settings_of(config)
+        try:
+            config.stash[MONOREPO] = read_monorepo(settings.root, settings.packages)
+        except MonorepoError as error:
+            config.stash[MONOREPO] = error
+    return config.stash[MONOREPO]

@@ -1,0 +1,156 @@
+"""Which top-level importable packages a project's wheel provides, found without building it."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_release.target.pyproject import nested, strings, table
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+SKIPPED = frozenset(
+    {"tests", "test", "docs", "doc", "build", "dist", "node_modules", "venv", "__pycache__"}
+)
+NOT_MODULES = frozenset({"setup", "conftest", "noxfile", "tasks", "fabfile", "manage"})
+_MAX_NAMESPACE_DEPTH = 4
+
+
+def import_packages(folder: Path, data: dict[str, Any], name: str) -> tuple[str, ...]:
+    """Dotted import names, sorted: from the build backend's settings, else discovered.
+
+    Discovery looks in ``src/`` (or the folder itself) for the highest directories that have
+    an ``__init__.py``, descending through PEP 420 namespace directories, plus top-level
+    modules in ``src/``.
+    """
+    tool = table(data, "tool")
+    backend = str(table(data, "build-system").get("build-backend", "setuptools"))
+    readers: dict[str, Callable[[], list[str] | None]] = {
+        "setuptools": lambda: _setuptools(folder, table(tool, "setuptools")),
+        "hatchling": lambda: _paths(folder, _last_part(_hatch_packages(tool))),
+        "flit": lambda: _flit(tool, name),
+        "pdm": lambda: _paths(
+            folder, _last_part(strings(nested(tool, "pdm", "build").get("includes")))
+        ),
+        "poetry": lambda: _paths(folder, _poetry_packages(tool)),
+    }
+    reader = next((read for prefix, read in readers.items() if backend.startswith(prefix)), None)
+    found = None if reader is None else reader()
+    if found is None:
+        package_dir = nested(tool, "setuptools", "package-dir").get("")
+        if backend.startswith("setuptools") and isinstance(package_dir, str):
+            found = _discover(folder / package_dir, modules=True)
+        elif (folder / "src").is_dir():
+            found = _discover(folder / "src", modules=True)
+        else:
+            found = _discover(folder, modules=False)
+    return tuple(sorted(set(found)))
+
+
+def _setuptools(folder: Path, settings: dict[str, Any]) -> list[str] | None:
+    packages, modules = settings.get("packages"), strings(settings.get("py-modules"))
+    if isinstance(packages, list):
+        return _highest(strings(packages)) + modules
+    find = table(packages, "find") if isinstance(packages, dict) else None
+    if find is None:
+        return modules or None
+    include = strings(find.get("include")) or ["*"]
+    exclude = strings(find.get("exclude"))
+    namespaces = find.get("namespaces", True) is not False
+    found = [
+        dotted
+        for where in strings(find.get("where")) or ["."]
+        for dotted in _walk(folder / where, "", namespaces=namespaces, every=True)
+        if any(fnmatchcase(dotted, pattern) for pattern in include)
+        and not any(fnmatchcase(dotted, pattern) for pattern in exclude)
+    ]
+    return _highest(found) + modules
+
+
+def _hatch_packages(tool: dict[str, Any]) -> list[str] | None:
+    wheel = nested(tool, "hatch", "build", "targets", "wheel")
+    packages = wheel.get("packages", nested(tool, "hatch", "build").get("packages"))
+    return None if packages is None else strings(packages)
+
+
+def _flit(tool: dict[str, Any], name: str) -> list[str]:
+    module = nested(tool, "flit", "module").get("name")
+    return [module if isinstance(module, str) else name.replace("-", "_")]
+
+
+def _poetry_packages(tool: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """(source root, path below it): poetry keeps the path, so "aetherflow/scheduler"
+    from "src" is the import package aetherflow.scheduler."""
+    entries = table(tool, "poetry").get("packages")
+    if not isinstance(entries, list):
+        return None
+    return [
+        (str(entry.get("from", ".")), entry["include"])
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("include"), str)
+    ]
+
+
+def _last_part(paths: list[str] | None) -> list[tuple[str, str]] | None:
+    """hatch and pdm put a listed folder's last part at the top of the wheel."""
+    if paths is None:
+        return None
+    return [(str(Path(text).parent), Path(text).name) for text in paths]
+
+
+def _paths(folder: Path, entries: list[tuple[str, str]] | None) -> list[str] | None:
+    """Import names for (source root, path below it) pairs from hatch, pdm, poetry."""
+    if not entries:
+        return None
+    found: list[str] = []
+    for root, below in entries:
+        if any(char in root + below for char in "*?["):
+            continue
+        path = folder / root / below
+        dotted = below.strip("/").removesuffix(".py").replace("/", ".")
+        if path.is_dir():
+            found += _walk(path, dotted, namespaces=True, every=False) or [dotted]
+        elif path.suffix == ".py":
+            found.append(dotted)
+    return found or None
+
+
+def _discover(base: Path, *, modules: bool) -> list[str]:
+    found = _walk(base, "", namespaces=True, every=False) if base.is_dir() else []
+    if base.is_dir() and (modules or not found):
+        found += [
+            path.stem
+            for path in base.glob("*.py")
+            if path.stem.isidentifier() and (modules or path.stem not in NOT_MODULES)
+        ]
+    return found
+
+
+def _walk(base: Path, prefix: str, *, namespaces: bool, every: bool) -> list[str]:
+    """Packages under ``base``: the highest ones, or ``every`` one (subpackages too)."""
+    if (base / "__init__.py").is_file() and prefix:
+        return [prefix, *(_children(base, prefix, namespaces, every) if every else ())]
+    if prefix and not namespaces:
+        return []
+    if prefix.count(".") >= _MAX_NAMESPACE_DEPTH:
+        return []
+    return list(_children(base, prefix, namespaces, every))
+
+
+def _children(base: Path, prefix: str, namespaces: bool, every: bool) -> Iterator[str]:
+    for child in sorted(base.iterdir()):
+        if child.is_dir() and child.name.isidentifier() and child.name not in SKIPPED:
+            dotted = f"{prefix}.{child.name}" if prefix else child.name
+            yield from _walk(child, dotted, namespaces=namespaces, every=every)
+
+
+def _highest(names: list[str]) -> list[str]:
+    """``names`` without those inside another listed package (``a.b`` goes when ``a`` is in)."""
+    listed = set(names)
+    return [
+        name
+        for name in names
+        if not any(".".join(name.split(".")[:i]) in listed for i in range(1, name.count(".") + 1))
+    ]
