@@ -8,7 +8,6 @@ target repository is left as it is (no worktree, no checkout, no index change).
 from __future__ import annotations
 
 import ast
-import io
 import os
 import tarfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +21,6 @@ from packaging.version import Version
 from pytest_release.api.difference import ApiChange, ApiDifference, api_difference
 from pytest_release.checks import versions
 from pytest_release.problems import Problem
-from pytest_release.publish.rehearsal import source_of_module
 from pytest_release.target import git
 
 if TYPE_CHECKING:
@@ -67,7 +65,7 @@ def compare_public_api(
         return PublicApi(reason, None, {}, {})
     differences: dict[str, ApiDifference] = {}
     problems: dict[str, tuple[Problem, ...]] = {}
-    missing = [name for name in settings.public_api if source_of_module(name, monorepo) is None]
+    missing = [name for name in settings.public_api if monorepo.module_source(name) is None]
     for name in missing:
         problems[name] = (_not_a_module(name, settings, monorepo),)
     try:
@@ -124,23 +122,26 @@ def source_bases(monorepo: Monorepo) -> list[Path]:
 def extract_python_files(root: Path, ref: str, destination: Path) -> Path:
     """The Python files of ``root``'s folder at commit ``ref``, written below
     ``destination``, which is returned (its paths are those below ``root``)."""
+    tar = destination.with_name(f"{destination.name}.tar")  # on disk, not in memory
+    destination.mkdir(parents=True, exist_ok=True)
     try:
-        tar = git.archive(root, ref, timeout=ARCHIVE_SECONDS)
+        git.archive(root, ref, tar, timeout=ARCHIVE_SECONDS)
+        with tarfile.open(tar) as archive:
+            for member in archive:
+                path = PurePosixPath(member.name)
+                if not member.isreg() or path.suffix not in _PYTHON_SUFFIXES:
+                    continue
+                if path.is_absolute() or ".." in path.parts:
+                    continue
+                source = archive.extractfile(member)
+                if source is not None:
+                    target = destination.joinpath(*path.parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(source.read())
     except git.GitError as error:
         raise ApiSourceError(f"`git archive {ref}` failed: {error}") from None
-    destination.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
-        for member in archive:
-            path = PurePosixPath(member.name)
-            if not member.isreg() or path.suffix not in _PYTHON_SUFFIXES:
-                continue
-            if path.is_absolute() or ".." in path.parts:
-                continue
-            source = archive.extractfile(member)
-            if source is not None:
-                target = destination.joinpath(*path.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(source.read())
+    finally:
+        tar.unlink(missing_ok=True)
     return destination.resolve()
 
 

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_release.problems import Problem
+from pytest_release.process import quoted
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from pytest_release.dists.venv import CommandResult, FreshVenv
+    from pytest_release.dists.venv import FreshVenv
+    from pytest_release.process import CommandResult
     from pytest_release.target.monorepo import Package
 
 HELP_SECONDS = 60
@@ -47,10 +49,6 @@ for name in sys.argv[1:]:
         version = getattr(module, "__version__", None)
         print(json.dumps({"name": name, "version": None if version is None else str(version)}))
 """
-
-
-def indented(text: str) -> str:
-    return "\n".join(f"    {line}" for line in text.rstrip().splitlines())
 
 
 def unclean(result: CommandResult) -> str | None:
@@ -119,7 +117,7 @@ def import_check(
             problems.append(
                 Problem(
                     f"`import {report.name}` fails in a fresh venv with {package.name} "
-                    f"{installed}:\n{indented(report.error)}",
+                    f"{installed}:\n{quoted(report.error)}",
                     where,
                     "fix the import error (a missing dependency in [project] dependencies, "
                     "or a module that is not part of the package)",

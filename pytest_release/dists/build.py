@@ -25,8 +25,6 @@ import os
 import re
 import shlex
 import shutil
-import signal
-import subprocess
 import sys
 import sysconfig
 import tarfile
@@ -39,6 +37,14 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pytest_release.process import (
+    Background,
+    child_environment,
+    log_tail,
+    quoted,
+    run_command,
+    start_background,
+)
 from pytest_release.target import git
 from pytest_release.target.pyproject import relative
 
@@ -63,7 +69,6 @@ _LITTER = shutil.ignore_patterns(
     ".git", ".hg", ".svn", "__pycache__", "*.py[co]", "*.egg-info", ".venv", ".tox", ".nox"
 )
 _TOP_LITTER = frozenset({"build", "dist"})
-_LISTED = ("--cached", "--others", "--exclude-standard")  # tracked, and untracked not ignored
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _FRAME = re.compile(r'^\s+File "([^"]+)", line \d+')
 
@@ -137,15 +142,9 @@ def build_installer() -> Installer:
 
 
 def build_environment(installer: Installer) -> dict[str, str]:
-    """The environment of the build commands: this one without what would leak into the
-    isolated build (``PYTHONPATH``), unbuffered and colourless so the log reads in order;
-    for uv, pip's index settings spelled as uv's."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "FORCE_COLOR")
-    }
-    environment.update(NO_COLOR="1", PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
+    """The environment of the build commands: ``child_environment``'s, unbuffered and
+    colourless so the log reads in order; for uv, pip's index settings spelled as uv's."""
+    environment = child_environment({"PYTHONUNBUFFERED": "1"}, colour=False)
     if installer == "uv":
         for pip_name, uv_name, separator in _PIP_TO_UV:
             if environment.get(pip_name) and uv_name not in environment:
@@ -157,17 +156,9 @@ def source_listing(root: Path) -> list[str] | None:
     """The files below ``root`` a fresh clone with the uncommitted edits would have (tracked,
     plus untracked ones git does not ignore), relative to ``root``; ``None`` outside git."""
     try:
-        completed = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", *_LISTED],
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        return git.listed_files(root)
+    except git.GitError:
         return None
-    if completed.returncode != 0:
-        return None
-    return [name for name in os.fsdecode(completed.stdout).split("\0") if name]
 
 
 def copy_sources(root: Path, package: Package, listing: Sequence[str] | None, dest: Path) -> Path:
@@ -269,7 +260,7 @@ class _Runner:
         self.installer = installer
         self.environment = environment
         self._lock = threading.Lock()
-        self._running: set[subprocess.Popen[bytes]] = set()
+        self._running: set[Background] = set()
         self._stopped = False
 
     def build(
@@ -281,31 +272,20 @@ class _Runner:
         command = [sys.executable, "-m", "build", "--installer", self.installer, *targets]
         command += ["--outdir", str(outdir), str(source)]
         started = time.monotonic()
-        with log.open("wb") as sink:
-            sink.write(f"$ {shlex.join(command)}\n".encode())
-            sink.flush()
+        log.write_text(f"$ {shlex.join(command)}\n", encoding="utf-8")
+        with self._lock:
+            if self._stopped:
+                return f"`{shown}` was not run: the session was interrupted"
+            child = start_background(command, log=log, cwd=log.parent, environment=self.environment)
+            self._running.add(child)
+        try:
+            code = child.wait(max(timeout, 0.0))
+            if code is None:
+                child.kill()
+                child.wait()
+        finally:
             with self._lock:
-                if self._stopped:
-                    return f"`{shown}` was not run: the session was interrupted"
-                process = subprocess.Popen(
-                    command,
-                    stdin=subprocess.DEVNULL,
-                    stdout=sink,
-                    stderr=subprocess.STDOUT,
-                    env=self.environment,
-                    cwd=log.parent,
-                    start_new_session=True,
-                )
-                self._running.add(process)
-            try:
-                code: int | None = process.wait(timeout=max(timeout, 0.0))
-            except subprocess.TimeoutExpired:
-                kill_process_group(process)
-                process.wait()
-                code = None
-            finally:
-                with self._lock:
-                    self._running.discard(process)
+                self._running.discard(child)
         if code == 0:
             return None
         seconds = time.monotonic() - started
@@ -314,30 +294,20 @@ class _Runner:
             if code is None
             else f"failed (exit {code}) after {seconds:.1f} s"
         )
-        return f"`{shown}` {how}; the last lines of its output:\n{tail(log)}\nfull log: {log}"
+        output = _readable_tail(log)
+        return f"`{shown}` {how}; the last lines of its output:\n{output}\nfull log: {log}"
 
     def stop_all(self) -> None:
         with self._lock:
             self._stopped = True
-            for process in self._running:
-                kill_process_group(process)
+            for child in self._running:
+                child.kill()
 
 
-def kill_process_group(process: subprocess.Popen[bytes]) -> None:
-    """Kill ``process`` and every process it started (its process group on POSIX)."""
-    try:
-        if sys.platform != "win32":
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
-    except (ProcessLookupError, PermissionError):
-        process.kill()
-
-
-def tail(log: Path, lines: int = TAIL_LINES) -> str:
-    """The last ``lines`` of ``readable_output`` of ``log``, indented."""
-    kept = readable_output(log.read_bytes().decode("utf-8", "replace"))
-    return "\n".join(f"    {line}" for line in kept[-lines:])
+def _readable_tail(log: Path) -> str:
+    """The last ``TAIL_LINES`` of ``readable_output`` of ``log``, quoted."""
+    text, left_out = log_tail(log)
+    return quoted("\n".join(readable_output(text)), last=TAIL_LINES, left_out=left_out)
 
 
 def readable_output(text: str) -> list[str]:
@@ -377,25 +347,15 @@ def _internal_folders() -> tuple[str, ...]:
 
 def twine_check(files: Sequence[Path], timeout: float = TWINE_SECONDS) -> str | None:
     """``twine check --strict`` on ``files``: ``None`` when it passes, else its output."""
-    command = [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)]
-    environment = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
-    environment.pop("FORCE_COLOR", None)
-    try:
-        completed = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=timeout,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return f"`twine check --strict` did not finish within {timeout:.0f} s"
-    except OSError as error:
-        return f"`twine check --strict` could not run: {error}"
-    if completed.returncode == 0:
+    result = run_command(
+        [sys.executable, "-m", "twine", "check", "--strict", *map(str, files)],
+        timeout=timeout,
+        environment=child_environment({"COLUMNS": "200"}, colour=False),
+    )
+    if result.ok:
         return None
-    text = _ANSI.sub("", completed.stdout + completed.stderr)
+    if result.timed_out:
+        return f"`twine check --strict` did not finish within {timeout:.0f} s"
+    text = _ANSI.sub("", result.output)
     output = "\n".join(line.rstrip() for line in text.splitlines() if line.strip())
-    return output or f"`twine check --strict` exited {completed.returncode} without a message"
+    return output or f"`twine check --strict` exited {result.returncode} without a message"

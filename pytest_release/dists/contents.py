@@ -5,7 +5,7 @@ wheel holds the dist's import packages and no tests, bytecode, VCS files or modu
 another package; the sdist holds ``pyproject.toml`` and the license files; the wheel built
 from the sdist holds what the wheel built from the tree does. Every finding is a
 ``Problem`` whose fix names the build backend's setting. Nothing here builds, runs a
-subprocess or imports pytest.
+child process or imports pytest.
 """
 
 from __future__ import annotations

@@ -3,11 +3,12 @@
 Reads the member lists and the core metadata text of a ``.whl`` or ``.tar.gz`` into a
 ``DistFile``; checks that the build made one of each, named after the dist and its version.
 What the metadata says is compared in ``dist_metadata``, what the files hold in
-``dist_contents``. Nothing here builds, runs a subprocess or imports pytest.
+``dist_contents``. Nothing here builds, runs a child process or imports pytest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tarfile
 import tomllib
@@ -186,3 +187,12 @@ def _bad_name(package: Package, path: Path, why: str) -> Problem:
         fix=f"build with a backend that writes normalized file names (e.g. setuptools>=69.3, "
         f"hatchling>=1.22): raise its minimum in [build-system] requires (see {WHEEL_SPEC})",
     )
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of the file at ``path``, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -6,7 +6,6 @@ version with the release's, and the index's sha256 of the wheel with the built f
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import re
 import zipfile
@@ -18,11 +17,13 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pytest_release.dists.files import file_sha256
 from pytest_release.problems import Problem
 
 if TYPE_CHECKING:
-    from pytest_release.dists.venv import CommandResult, FreshVenv
+    from pytest_release.dists.venv import FreshVenv
     from pytest_release.index.names import IndexFile
+    from pytest_release.process import CommandResult
     from pytest_release.target.monorepo import Package
 
 # Files an installer adds to a dist-info folder, which the wheel does not hold.
@@ -54,14 +55,6 @@ def wheel_record(wheel: Path) -> dict[str, str]:
         if len(found) != 1:
             raise ValueError(f"{wheel.name} holds {len(found)} dist-info RECORD files, not one")
         return parse_record(archive.read(found[0]).decode("utf-8"))
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

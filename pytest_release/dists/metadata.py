@@ -3,7 +3,7 @@
 The name, the version, and the requirements and extras compared as ``packaging``
 requirements: a backend may spell a specifier, a marker or the ``extra == "x"`` clause its
 own way and still say the same. Every difference is a ``Problem``. Nothing here builds, runs
-a subprocess or imports pytest.
+a child process or imports pytest.
 """
 
 from __future__ import annotations

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
@@ -17,111 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pytest_release.process import CommandResult, child_environment, run_command
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from pytest_release.target.monorepo import Monorepo
 
 INSTALL_SECONDS = 900
-TRACEBACK = "Traceback (most recent call last):"
-# Variables that would carry the parent session (or the user's shell) into a child.
-_LEAKING = (
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "PYTEST_ADDOPTS",
-    "PYTEST_PLUGINS",
-    "VIRTUAL_ENV",
-    "PYTEST_CURRENT_TEST",
-    "PYTEST_VERSION",
-    "PIP_REQUIRE_VIRTUALENV",
-    "CONDA_PREFIX",
-)
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    command: tuple[str, ...]
-    returncode: int | None  # None: stopped at the timeout
-    output: str  # stdout and stderr, interleaved as the command wrote them
-    timeout: float | None = None
-    not_found: bool = False  # the program does not exist
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
-
-    @property
-    def timed_out(self) -> bool:
-        return self.returncode is None
-
-    @property
-    def signal_name(self) -> str | None:
-        """The signal that killed the command, if one did."""
-        if self.returncode is None or self.returncode >= 0:
-            return None
-        try:
-            return signal.Signals(-self.returncode).name
-        except ValueError:
-            return f"signal {-self.returncode}"
-
-    @property
-    def has_traceback(self) -> bool:
-        return TRACEBACK in self.output
-
-    def tail(self, lines: int = 30) -> str:
-        kept = self.output.rstrip().splitlines()[-lines:]
-        return "\n".join(f"    {line}" for line in kept) or "    (no output)"
-
-    def describe(self) -> str:
-        shown = " ".join(self.command)
-        if self.not_found:
-            return f"`{shown}` could not start: there is no program {self.command[0]!r}"
-        if self.timed_out:
-            return f"`{shown}` did not finish within {self.timeout:g} s"
-        if self.signal_name:
-            return f"`{shown}` was killed by {self.signal_name}"
-        return f"`{shown}` exited {self.returncode}"
-
-
-def clean_environment(extra_path: Path | None = None) -> dict[str, str]:
-    """The environment for a child process: none of the session's Python settings."""
-    environment = {k: v for k, v in os.environ.items() if k not in _LEAKING}
-    environment["PYTHONNOUSERSITE"] = "1"
-    environment["PYTHONDONTWRITEBYTECODE"] = "1"
-    if extra_path is not None:
-        environment["PATH"] = f"{extra_path}{os.pathsep}{environment.get('PATH', '')}"
-    return environment
-
-
-def run_command(
-    command: Sequence[str],
-    *,
-    cwd: Path,
-    timeout: float,
-    environment: Mapping[str, str],
-) -> CommandResult:
-    """Run ``command``; a missing program or a timeout is a result, never an exception."""
-    try:
-        completed = subprocess.run(
-            list(command),
-            cwd=cwd,
-            env=dict(environment),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-        )
-    except FileNotFoundError as error:
-        return CommandResult(
-            tuple(command), 127, f"{error.filename}: command not found", not_found=True
-        )
-    except subprocess.TimeoutExpired as expired:
-        output = expired.output if isinstance(expired.output, str) else ""
-        return CommandResult(tuple(command), None, output, timeout)
-    return CommandResult(tuple(command), completed.returncode, completed.stdout, timeout)
 
 
 def uv_binary() -> str | None:
@@ -153,7 +54,7 @@ class FreshVenv:
         else:
             command = [sys.executable, "-m", "venv", str(path)]
         result = run_command(
-            command, cwd=path.parent, timeout=INSTALL_SECONDS, environment=clean_environment()
+            command, cwd=path.parent, timeout=INSTALL_SECONDS, environment=child_environment()
         )
         if not result.ok:
             raise VenvError(
@@ -161,10 +62,10 @@ class FreshVenv:
             )
         return cls(path, uv)
 
-    def environment(self) -> dict[str, str]:
-        environment = clean_environment(self.bin)
-        environment["VIRTUAL_ENV"] = str(self.path)
-        return environment
+    def environment(self, variables: Mapping[str, str] | None = None) -> dict[str, str]:
+        """A child's environment with this venv active (and ``variables`` set)."""
+        active = {"VIRTUAL_ENV": str(self.path), **(variables or {})}
+        return child_environment(active, first_on_path=self.bin)
 
     def install(self, *arguments: str, cwd: Path | None = None) -> CommandResult:
         """``pip install ARGUMENTS`` into this venv (uv's pip interface when available)."""
@@ -194,8 +95,9 @@ class FreshVenv:
         variables: Mapping[str, str] | None = None,
     ) -> CommandResult:
         """Run a command with this venv's bin/ first on PATH (and ``variables`` set)."""
-        environment = self.environment() | dict(variables or {})
-        return run_command(command, cwd=cwd, timeout=timeout, environment=environment)
+        return run_command(
+            command, cwd=cwd, timeout=timeout, environment=self.environment(variables)
+        )
 
     def python(
         self, code: str, *arguments: str, cwd: Path | None = None, timeout: float = 60

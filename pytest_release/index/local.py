@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import base64
 import configparser
-import contextlib
 import http.client
 import os
 import secrets
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -30,8 +28,6 @@ from urllib.parse import urlsplit
 
 from packaging.utils import canonicalize_name
 
-from pytest_release.dists.build import kill_process_group, tail
-from pytest_release.dists.venv import CommandResult, clean_environment, run_command
 from pytest_release.index.names import (
     JSON_CONTENT_TYPE,
     LOCAL,
@@ -44,11 +40,20 @@ from pytest_release.index.names import (
     parse_simple_json,
     read_pypirc,
     resolve_upload_index,
-    scrub_secrets,
     simple_url_for,
-    split_credentials,
     twine_batches,
 )
+from pytest_release.process import (
+    TAIL_LINES,
+    Background,
+    CommandResult,
+    child_environment,
+    log_tail,
+    quoted,
+    run_command,
+    start_background,
+)
+from pytest_release.redact import scrub_secrets, split_credentials
 
 __all__ = [
     "IndexFile",
@@ -75,7 +80,7 @@ START_ATTEMPTS = 5  # ports tried when the chosen one is taken before the server
 _POLL_SECONDS = 0.05
 _ACCEPT = f"{JSON_CONTENT_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 _PORT_TAKEN = ("address already in use", "only one usage of each socket address")
-_TWINE_DISPLAY = {"NO_COLOR": "1", "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}  # unwrapped lines
+_TWINE_DISPLAY = {"COLUMNS": "200", "PYTHONUNBUFFERED": "1"}  # unwrapped lines, in order
 
 
 class PackageIndexError(Exception):
@@ -122,6 +127,7 @@ class PackageIndex(ABC):
         environment = self._twine_environment()
         hidden = [environment.get("TWINE_PASSWORD", ""), *self._secrets()]
         lines: list[str] = []
+        left_out = 0
         for batch in twine_batches(paths):
             command = [sys.executable, "-m", "twine", "--no-color", "upload", "--non-interactive"]
             command += ["--disable-progress-bar", *self._twine_target(), *map(str, batch)]
@@ -129,9 +135,11 @@ class PackageIndex(ABC):
                 command, cwd=paths[0].parent, timeout=UPLOAD_SECONDS, environment=environment
             )
             lines += [line.rstrip() for line in result.output.splitlines() if line.strip()]
+            left_out += result.left_out
             if not result.ok:
                 break
-        return replace(result, output=scrub_secrets("\n".join(lines), hidden))
+        output = scrub_secrets("\n".join(lines), hidden)
+        return replace(result, output=output, left_out=left_out)
 
     def files(self, project: str) -> list[IndexFile]:
         """The files the index holds for ``project``, from its simple API (PEP 691 JSON
@@ -201,8 +209,7 @@ class RemoteIndex(PackageIndex):
         return ["--repository-url", self.upload_url]
 
     def _twine_environment(self) -> dict[str, str]:
-        environment = clean_environment() | _TWINE_DISPLAY
-        environment.pop("FORCE_COLOR", None)
+        environment = child_environment(_TWINE_DISPLAY, colour=False)
         for variable in ("TWINE_REPOSITORY", "TWINE_REPOSITORY_URL"):  # we name the index
             environment.pop(variable, None)
         return environment
@@ -214,28 +221,21 @@ class RemoteIndex(PackageIndex):
 class LocalIndex(PackageIndex):
     """pypiserver on 127.0.0.1, started by ``start_local_index``; ``stop`` ends it."""
 
-    def __init__(
-        self,
-        process: subprocess.Popen[bytes],
-        port: int,
-        packages_dir: Path,
-        password: str,
-        log: Path,
-    ) -> None:
+    def __init__(self, server: Background, port: int, packages_dir: Path, password: str) -> None:
         upload_url = f"http://{HOST}:{port}/"
         super().__init__(LOCAL, f"{upload_url}simple/", upload_url)
         self.packages_dir = packages_dir
         self.port = port
-        self.pid = process.pid
-        self.log = log  # the server's output
+        self.pid = server.pid
+        self.log = server.log  # the server's output
         self._password = password
-        self._process = process
-        self._stop = weakref.finalize(self, _terminate, process)  # also at interpreter exit
+        self._server = server
+        self._stop = weakref.finalize(self, server.stop)  # also at interpreter exit
 
     @property
     def running(self) -> bool:
         """Whether the server is up: started, not stopped, and not exited by itself."""
-        return self._stop.alive and self._process.poll() is None
+        return self._stop.alive and self._server.returncode is None
 
     def stop(self) -> None:
         """Stop the server and everything it started; calling it again does nothing."""
@@ -250,17 +250,11 @@ class LocalIndex(PackageIndex):
     def _twine_environment(self) -> dict[str, str]:
         environment = {
             key: value
-            for key, value in bypassing_proxy(clean_environment()).items()
-            if not key.startswith("TWINE_") and key != "FORCE_COLOR"
+            for key, value in child_environment(_TWINE_DISPLAY, colour=False).items()
+            if not key.startswith("TWINE_")  # the index and the credentials are ours
         }
-        return (
-            environment
-            | _TWINE_DISPLAY
-            | {
-                "TWINE_USERNAME": LOCAL_USERNAME,
-                "TWINE_PASSWORD": self._password,
-            }
-        )
+        credentials = {"TWINE_USERNAME": LOCAL_USERNAME, "TWINE_PASSWORD": self._password}
+        return bypassing_proxy(environment) | credentials
 
     def _secrets(self) -> list[str]:
         return [self._password]
@@ -296,17 +290,17 @@ def start_local_index(
         command += ["--authenticate", "update", "--passwords", str(htpasswd)]
         command += ["--disable-fallback", "--hash-algo", "sha256"]
         command += ["--health-endpoint", f"/health-{nonce}", str(packages)]
-        process = _spawn(command, log)
-        failure = _wait_until_serving(process, port, nonce, give_up, deadline)
+        server = _spawn(command, log)
+        failure = _wait_until_serving(server, port, nonce, give_up, deadline)
         if failure is None:
-            return LocalIndex(process, port, packages, password, log)
-        _terminate(process)
-        output = log.read_text("utf-8", "replace").lower()
-        port_taken = any(marker in output for marker in _PORT_TAKEN)
+            return LocalIndex(server, port, packages, password)
+        server.stop()
+        output, left_out = log_tail(log)
+        port_taken = any(marker in output.lower() for marker in _PORT_TAKEN)
         if not (port_taken and attempt < START_ATTEMPTS and time.monotonic() < give_up):
             raise IndexStartError(
-                f"the local index (pypiserver) did not start: {failure}; "
-                f"the last lines of its output:\n{tail(log) or '    (no output)'}\nlog: {log}"
+                f"the local index (pypiserver) did not start: {failure}; the last lines of "
+                f"its output:\n{quoted(output, last=TAIL_LINES, left_out=left_out)}\nlog: {log}"
             )
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -361,33 +355,24 @@ def open_index(
     return remote_index(resolve_upload_index(label, pypirc), pypirc, simple_url=override)
 
 
-def _spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
-    environment = clean_environment() | {"PYTHONUNBUFFERED": "1"}
+def _spawn(command: list[str], log: Path) -> Background:
+    environment = child_environment({"PYTHONUNBUFFERED": "1"})
     try:
-        with log.open("ab") as sink:
-            return subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                env=environment,
-                cwd=log.parent,
-                start_new_session=True,
-            )
+        return start_background(command, log=log, cwd=log.parent, environment=environment)
     except OSError as error:
         raise IndexStartError(f"the local index (pypiserver) could not start: {error}") from None
 
 
 def _wait_until_serving(
-    process: subprocess.Popen[bytes], port: int, nonce: str, give_up: float, deadline: float
+    server: Background, port: int, nonce: str, give_up: float, deadline: float
 ) -> str | None:
     """``None`` once this server (its health endpoint has a path of its own, so another
     server on the port does not count) and its simple API answer; else why not."""
     base = f"http://{HOST}:{port}"
     opener = _loopback_opener()
     while True:
-        if process.poll() is not None:
-            return f"it exited with code {process.returncode} before it answered"
+        if server.returncode is not None:
+            return f"it exited with code {server.returncode} before it answered"
         if _answers(opener, f"{base}/health-{nonce}", give_up) and _answers(
             opener, f"{base}/simple/", give_up
         ):
@@ -395,8 +380,7 @@ def _wait_until_serving(
         remaining = give_up - time.monotonic()
         if remaining <= 0:
             return f"it did not answer at {base}/simple/ within {deadline:g} s"
-        with contextlib.suppress(subprocess.TimeoutExpired):  # returns early if it exits
-            process.wait(timeout=min(_POLL_SECONDS, remaining))
+        server.wait(min(_POLL_SECONDS, remaining))  # returns early if it exits
 
 
 def _answers(opener: urllib.request.OpenerDirector, url: str, give_up: float) -> bool:
@@ -406,13 +390,6 @@ def _answers(opener: urllib.request.OpenerDirector, url: str, give_up: float) ->
             return bool(response.status == 200)
     except (OSError, http.client.HTTPException):
         return False
-
-
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    """Kill the server's process group (it and all it started) and reap it."""
-    if process.returncode is None:
-        kill_process_group(process)
-        process.wait()
 
 
 def _loopback_opener() -> urllib.request.OpenerDirector:

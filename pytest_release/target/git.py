@@ -2,41 +2,46 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from pytest_release.process import Decoding, child_environment, run_command
+
 FETCH_SECONDS = 120
+LISTING_SECONDS = 120
+# English messages (the first line of stderr is the error), and never a credential prompt.
+_VARIABLES = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
 
 
 class GitError(Exception):
     """git is missing, or answered with an error; the message is git's own first line."""
 
 
-def _git_bytes(root: Path, *args: str, timeout: float | None = 60) -> bytes:
-    environment = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
-    try:
-        completed = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            env=environment,
-            timeout=timeout,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
-    except subprocess.TimeoutExpired:
-        raise GitError(f"`git {' '.join(args)}` did not answer within {timeout} s") from None
-    if completed.returncode != 0:
-        stderr = completed.stderr.decode(errors="replace")
-        lines = [line for line in stderr.splitlines() if line.strip()]
-        raise GitError(lines[0] if lines else f"`git {args[0]}` exited {completed.returncode}")
-    return completed.stdout
-
-
-def _git(root: Path, *args: str, timeout: float | None = 60) -> str:
-    return _git_bytes(root, *args, timeout=timeout).decode(errors="replace")
+def _git(
+    root: Path,
+    *args: str,
+    timeout: float = 60,
+    stdout_file: Path | None = None,
+    decoding: Decoding = "replace",
+) -> str:
+    """git's answer (its whole stdout: every answer is parsed), or GitError."""
+    result = run_command(
+        ["git", "-C", str(root), *args],
+        timeout=timeout,
+        environment=child_environment(_VARIABLES),
+        separate_stderr=True,
+        stdout_file=stdout_file,
+        whole_stdout=True,
+        decoding=decoding,
+    )
+    if result.not_found:
+        raise GitError("git is not installed or not on PATH")
+    if result.timed_out:
+        raise GitError(f"`git {' '.join(args)}` did not answer within {timeout} s")
+    if not result.ok:
+        lines = [line for line in result.errors.splitlines() if line.strip()]
+        raise GitError(lines[0] if lines else f"`git {args[0]}` exited {result.returncode}")
+    return result.output
 
 
 def toplevel(root: Path) -> Path:
@@ -197,7 +202,23 @@ def commit_time(root: Path, revision: str = "HEAD") -> int:
     return int(_git(root, "log", "-1", "--format=%ct", revision).strip())
 
 
-def archive(root: Path, ref: str, timeout: float = 120) -> bytes:
-    """``root``'s folder at commit ``ref`` as a tar archive (from a subfolder of the work
-    tree, git archives that subfolder only)."""
-    return _git_bytes(root, "archive", "--format=tar", ref, timeout=timeout)
+def archive(root: Path, ref: str, destination: Path, timeout: float = 120) -> None:
+    """Write ``root``'s folder at commit ``ref`` as a tar archive to the file ``destination``
+    (from a subfolder of the work tree, git archives that subfolder only)."""
+    _git(root, "archive", "--format=tar", ref, timeout=timeout, stdout_file=destination)
+
+
+def listed_files(root: Path) -> list[str]:
+    """The files below ``root`` a fresh clone with the uncommitted edits would have (tracked,
+    plus untracked ones git does not ignore), relative to ``root``, named as on disk."""
+    output = _git(
+        root,
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        timeout=LISTING_SECONDS,
+        decoding="surrogateescape",
+    )
+    return [name for name in output.split("\0") if name]

@@ -13,18 +13,19 @@ from packaging.utils import canonicalize_name
 
 from pytest_release.checks.smoke import demo_paths
 from pytest_release.dists.build import BuiltPackage
+from pytest_release.dists.files import file_sha256
 from pytest_release.dists.installed import (
     InstalledDist,
-    file_sha256,
     index_problems,
     installed_problems,
     parse_record,
     record_differences,
     wheel_record,
 )
-from pytest_release.dists.venv import CommandResult, FreshVenv, NotAttempted
+from pytest_release.dists.venv import FreshVenv, NotAttempted
 from pytest_release.index.names import IndexFile
 from pytest_release.problems import Problem
+from pytest_release.process import CommandResult
 from pytest_release.publish.rehearsal import (
     install_commands,
     install_targets,

@@ -1,0 +1,115 @@
+"""The target's own test suite (gate 3): how `test-command` runs, and what a red run says.
+
+The command runs from the repo root, in this environment, or in a fresh venv with every
+package installed editable with its test extras (`test-env = "fresh"`: the gate passes
+that venv in). No pytest here: the gate fails with the problems these functions return.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_release.dists.venv import install_editable, install_failure
+from pytest_release.problems import Problem
+from pytest_release.process import CommandResult, child_environment, run_command
+
+if TYPE_CHECKING:
+    from pytest_release.dists.venv import FreshVenv
+    from pytest_release.target.monorepo import Monorepo
+
+TEST_SUITE_SECONDS = 3600
+NO_TESTS_RAN = 5  # pytest's exit code when it ran no test
+TEST_EXTRAS = ("test", "tests", "testing")
+SHOWN_LINES = 40
+_IMPORT_FAILURE = re.compile(r"ImportError while importing|ModuleNotFoundError")
+_SUMMARY = re.compile(r"\b(passed|failed|errors?|no tests ran|skipped|deselected)\b")
+
+
+def suite_problems(
+    command: tuple[str, ...], monorepo: Monorepo, *, cache: Path, venv: FreshVenv | None
+) -> list[Problem]:
+    """Run ``command`` from the repo root, in ``venv`` when one is given (every package is
+    installed into it first), else in this environment; why the suite is not green.
+    pytest's cache goes to ``cache``: the gates leave the target's tree as they found it."""
+    variables = {"PYTEST_ADDOPTS": f"-o cache_dir={shlex.quote(str(cache))}"}
+    if venv is None:
+        result = run_command(
+            in_this_environment(command),
+            cwd=monorepo.root,
+            timeout=TEST_SUITE_SECONDS,
+            environment=child_environment(variables),
+        )
+    else:
+        problems = install_problems(venv, monorepo, command)
+        if problems:
+            return problems
+        result = venv.run(
+            command, cwd=monorepo.root, timeout=TEST_SUITE_SECONDS, variables=variables
+        )
+    return result_problems(result, command, str(monorepo.root), in_fresh_venv=venv is not None)
+
+
+def install_problems(
+    venv: FreshVenv, monorepo: Monorepo, command: tuple[str, ...]
+) -> list[Problem]:
+    """Every package editable with its test extras (and pytest when the suite runs it):
+    each install that failed."""
+    results = install_editable(venv, monorepo, TEST_EXTRAS)
+    if runs_pytest(command) and all(result.ok for result in results.values()):
+        results["pytest"] = venv.install("pytest")
+    return [
+        Problem(
+            f"installing it into the fresh test venv failed: {install_failure(result)}",
+            name,
+            "fix the install (see the installer's output), or run the suite in this "
+            'environment with test-env = "current"',
+        )
+        for name, result in results.items()
+        if not result.ok
+    ]
+
+
+def result_problems(
+    result: CommandResult, command: tuple[str, ...], where: str, *, in_fresh_venv: bool
+) -> list[Problem]:
+    """Why the run of ``command`` that ended with ``result`` is not green: none if it is."""
+    if result.ok:
+        return []
+    shown = " ".join(command)
+    if result.returncode == NO_TESTS_RAN and runs_pytest(command):
+        what = f"`{shown}` ran no test (pytest's exit code 5): {summary(result)}"
+        fix = 'point test-command at the suite (e.g. "pytest -q tests"), or add tests'
+    elif not in_fresh_venv and _IMPORT_FAILURE.search(result.output):
+        what = f"the test suite is not green: {summary(result)}"
+        fix = (
+            "the suite cannot import the packages in this environment: install them "
+            '(pip install -e PACKAGE) or set test-env = "fresh" in [tool.pytest-release], '
+            "which runs the suite in a fresh venv with every package installed editable"
+        )
+    else:
+        what = f"the test suite is not green: {summary(result)}"
+        fix = f"fix the failures above, commit, and run the gates again (`{shown}` reproduces them)"
+    return [Problem(f"{what}\n{result.tail(SHOWN_LINES)}", where, fix)]
+
+
+def summary(result: CommandResult) -> str:
+    """pytest's closing line with how the command ended, or just how it ended."""
+    lines = [line.strip(" =") for line in result.output.splitlines() if _SUMMARY.search(line)]
+    return f"{lines[-1]} ({result.describe()})" if lines else result.describe()
+
+
+def runs_pytest(command: tuple[str, ...]) -> bool:
+    return command[0] in {"pytest", "py.test"} or command[1:3] == ("-m", "pytest")
+
+
+def in_this_environment(command: tuple[str, ...]) -> tuple[str, ...]:
+    """The interpreter running the gates runs the suite, whatever `pytest` is on PATH."""
+    if command[0] in {"pytest", "py.test"}:
+        return (sys.executable, "-m", "pytest", *command[1:])
+    if command[0] in {"python", "python3"}:
+        return (sys.executable, *command[1:])
+    return command
