@@ -1,8 +1,11 @@
-"""The gate registry: each gate's name, its place in the checklist, and what it proves."""
+"""The gate registry: each gate's name, its place in the checklist, and what it proves;
+and what a skipped case of a gate means (pure data, no pytest)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ GATES: tuple[Gate, ...] = (
 GATE_NAMES: tuple[str, ...] = tuple(gate.name for gate in GATES)
 GATE_POSITION: dict[str, int] = {gate.name: position for position, gate in enumerate(GATES)}
 PUBLISH_MARKER = "publish"
+# A test case's user property whose value the final checklist shows under its gate.
+CHECKLIST_DETAIL = "checklist_detail"
 
 # Checks that may end in "could not be verified"; `--allow-unverified NAME` waives one.
 UNVERIFIABLE_CHECKS: dict[str, str] = {
@@ -51,3 +56,31 @@ UNVERIFIABLE_CHECKS: dict[str, str] = {
 
 def gate_named(name: str) -> Gate:
     return GATES[GATE_POSITION[name]]
+
+
+class SkipKind(Enum):
+    """What a skipped gate case means for a publish run, recorded as data by the ledger."""
+
+    UNVERIFIED = "unverified"  # a check could not be made; blocks unless waived by name
+    NOTHING_TO_CHECK = "nothing-to-check"  # the configuration gives it nothing to do
+    NOT_IN_THIS_RELEASE = "not-in-this-release"  # a package this release leaves alone
+    NOT_SELECTED = "not-selected"  # an opt-in publish case of a run that does not publish
+    BLOCKED = "blocked"  # not run, because something it needs did not pass
+
+
+# Skips that never stand between the checks and a publish.
+HARMLESS_SKIPS = frozenset({SkipKind.NOTHING_TO_CHECK, SkipKind.NOT_IN_THIS_RELEASE})
+
+
+@dataclass(frozen=True)
+class SkipCause:
+    """Why a gate case was skipped: its kind, and for an unverified one, which check."""
+
+    kind: SkipKind
+    check: str | None = None
+
+    def clears_the_way(self, waived: Iterable[str]) -> bool:
+        """Whether a publish may go on past this skip, with the ``waived`` checks."""
+        if self.kind is SkipKind.UNVERIFIED:
+            return self.check is not None and self.check in waived
+        return self.kind in HARMLESS_SKIPS

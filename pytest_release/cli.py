@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pytest_release.checks.versions import BUMP_PARTS
 from pytest_release.commands.bump import BumpError, plan_bump
-from pytest_release.commands.bump_rules import BUMP_PARTS
 from pytest_release.commands.init import SUITE_FOLDER, plan_scaffold, write_scaffold
 from pytest_release.commands.plan import plan_release, render_plan
 from pytest_release.problems import Problem, render_problems

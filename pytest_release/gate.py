@@ -1,15 +1,31 @@
-"""How a gate ends: fail with every problem at once, or skip what could not be verified."""
+"""How a gate case ends: it fails with every problem at once, or it skips with a kind.
+
+A skip's kind travels as data (``GateSkip.cause``), never as words in its message: the
+plugin records it in the ledger, and the publish guard decides by it alone.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
+from pytest_release.checklist import SkipCause, SkipKind
 from pytest_release.problems import Problem, render_problems
-from pytest_release.session.guard import NOTHING_TO_CHECK, WAIVED, not_verified
-from pytest_release.settings import Settings
+
+if TYPE_CHECKING:
+    from pytest_release.settings import Settings
+
+
+# pytest.skip.Exception is the public spelling of pytest's skip; mypy cannot take an
+# attribute of a function as a base class, hence the ignore.
+class GateSkip(pytest.skip.Exception):  # type: ignore[misc, name-defined]
+    """A gate case's skip, carrying what it means for a publish run."""
+
+    def __init__(self, reason: str, cause: SkipCause) -> None:
+        super().__init__(reason)
+        self.cause = cause
 
 
 def fail_with(problems: Iterable[Problem]) -> None:
@@ -26,12 +42,25 @@ def skip_unverified(settings: Settings, check: str, reason: str) -> NoReturn:
     unless the user waived it with ``--allow-unverified CHECK``.
     """
     if check in settings.allow_unverified:
-        pytest.skip(f"{reason} ({WAIVED} {check})")
-    pytest.skip(f"{reason} ({not_verified(check)})")
+        how = f"waived with --allow-unverified {check}"
+    else:
+        how = f"not verified; a publish run needs --allow-unverified {check}"
+    raise GateSkip(f"{reason} ({how})", SkipCause(SkipKind.UNVERIFIED, check))
 
 
 def skip_nothing_to_check(reason: str) -> NoReturn:
     """Skip a check that the configuration gives nothing to do (no smoke commands, no
     public API named): unlike a check that could not be verified, it does not block a
     publish run."""
-    pytest.skip(f"{NOTHING_TO_CHECK}: {reason}")
+    raise GateSkip(f"nothing to check: {reason}", SkipCause(SkipKind.NOTHING_TO_CHECK))
+
+
+def skip_blocked(reason: str) -> NoReturn:
+    """Skip a case that cannot run because something it needs did not pass (a failed
+    install, a build that made no wheel); it blocks a publish run, as that failure does."""
+    raise GateSkip(reason, SkipCause(SkipKind.BLOCKED))
+
+
+def skip_not_selected(reason: str) -> NoReturn:
+    """Skip an opt-in publish case in a run that does not publish."""
+    raise GateSkip(reason, SkipCause(SkipKind.NOT_SELECTED))

@@ -14,7 +14,7 @@ from typing import Any, Literal, cast
 from packaging.version import InvalidVersion, Version
 
 from pytest_release.checklist import UNVERIFIABLE_CHECKS
-from pytest_release.index.names import scrub_secrets
+from pytest_release.redact import scrub_secrets
 
 TABLE = "[tool.pytest-release]"
 COMMAND_LINE = "command line"

@@ -9,7 +9,7 @@ from typing import Literal
 from packaging.version import Version
 
 from pytest_release.api.difference import ApiChange, ApiDifference, Level
-from pytest_release.commands.bump_rules import next_version
+from pytest_release.checks.versions import next_version
 from pytest_release.problems import Problem
 
 Bump = Literal["major", "minor", "patch"]

@@ -166,6 +166,50 @@ def previous_release(
     return last_release(tags, settings.tag, top.name)
 
 
+def publish_order_problems(monorepo: Monorepo) -> list[Problem]:
+    """Every internal dependency comes before its dependents in the publish order."""
+    position = {package.name: index for index, package in enumerate(monorepo.packages)}
+    return [
+        Problem(
+            f"comes before its dependency {dependency.name} in the publish order",
+            package.name,
+            "report this: the order is computed from the dependency graph",
+        )
+        for package in monorepo.packages
+        for dependency in monorepo.reachable([package])
+        if position[dependency.name] > position[package.name]
+    ]
+
+
+BUMP_PARTS = ("major", "minor", "patch", "rc")
+
+
+def next_version(current: Version, part: str) -> Version:
+    """``current`` bumped by ``part``: major, minor, patch, or rc.
+
+    From a pre-release, the bump that reaches its final release gives it (``1.3.0rc1`` minor
+    is ``1.3.0``). ``rc`` on a final release starts the next patch's first candidate
+    (``1.2.3`` -> ``1.2.4rc1``); on a pre-release it counts up (``rc1`` -> ``rc2``, ``b2`` ->
+    ``rc1``). For the candidate of a minor or major release, give it: ``bump 1.3.0rc1``.
+    """
+    major, minor, patch = (*current.release, 0, 0)[:3]
+    final = Version(f"{major}.{minor}.{patch}")
+    if part == "rc":
+        if current.pre is None:
+            return Version(f"{major}.{minor}.{patch + 1}rc1")
+        kind, number = current.pre
+        return Version(f"{final}rc{number + 1 if kind == 'rc' else 1}")
+    if part not in BUMP_PARTS:
+        raise ValueError(f"unknown bump {part!r}: give one of {', '.join(BUMP_PARTS)}")
+    pre = current.is_prerelease
+    if part == "major":
+        reached = pre and minor == patch == 0
+        return final if reached else Version(f"{major + 1}.0.0")
+    if part == "minor":
+        return final if pre and patch == 0 else Version(f"{major}.{minor + 1}.0")
+    return final if pre else Version(f"{major}.{minor}.{patch + 1}")
+
+
 # -- per package ------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from pytest_release.checks.versions import bump_problems, tags_name_packages
+from pytest_release.checks.versions import BUMP_PARTS, bump_problems, tags_name_packages
 from pytest_release.commands.bump_files import (
     UnwritableVersion,
     edited_assignment,
@@ -24,7 +24,6 @@ from pytest_release.commands.bump_files import (
     edited_version_file,
 )
 from pytest_release.commands.bump_rules import (
-    BUMP_PARTS,
     BumpRuleError,
     chosen_version,
     requirement_for,

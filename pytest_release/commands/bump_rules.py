@@ -9,40 +9,19 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from pytest_release.checks.versions import STRICT_FORMS, admits, semver_problem
+from pytest_release.checks.versions import (
+    BUMP_PARTS,
+    STRICT_FORMS,
+    admits,
+    next_version,
+    semver_problem,
+)
 
-BUMP_PARTS = ("major", "minor", "patch", "rc")
 _CLAUSE = re.compile(r"(?P<op>~=|===|==|!=|<=|>=|<|>)\s*(?P<version>[^\s,;()]+)")
 
 
 class BumpRuleError(ValueError):
     """The version or range cannot be bumped as asked; the message says why and what to do."""
-
-
-def next_version(current: Version, part: str) -> Version:
-    """``current`` bumped by ``part``: major, minor, patch, or rc.
-
-    From a pre-release, the bump that reaches its final release gives it (``1.3.0rc1`` minor
-    is ``1.3.0``). ``rc`` on a final release starts the next patch's first candidate
-    (``1.2.3`` -> ``1.2.4rc1``); on a pre-release it counts up (``rc1`` -> ``rc2``, ``b2`` ->
-    ``rc1``). For the candidate of a minor or major release, give it: ``bump 1.3.0rc1``.
-    """
-    major, minor, patch = (*current.release, 0, 0)[:3]
-    final = Version(f"{major}.{minor}.{patch}")
-    if part == "rc":
-        if current.pre is None:
-            return Version(f"{major}.{minor}.{patch + 1}rc1")
-        kind, number = current.pre
-        return Version(f"{final}rc{number + 1 if kind == 'rc' else 1}")
-    if part not in BUMP_PARTS:
-        raise BumpRuleError(f"unknown bump {part!r}: give one of {', '.join(BUMP_PARTS)}")
-    pre = current.is_prerelease
-    if part == "major":
-        reached = pre and minor == patch == 0
-        return final if reached else Version(f"{major + 1}.0.0")
-    if part == "minor":
-        return final if pre and patch == 0 else Version(f"{major}.{minor + 1}.0")
-    return final if pre else Version(f"{major}.{minor}.{patch + 1}")
 
 
 def chosen_version(given: str, current: Version | None) -> Version:

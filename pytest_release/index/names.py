@@ -7,12 +7,13 @@ import base64
 import configparser
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+from pytest_release.redact import split_credentials
 
 LOCAL = "local"
 WELL_KNOWN_UPLOAD_URLS = {
@@ -83,10 +84,6 @@ SIMPLE_URL_VARIABLES = {
 }
 LOOPBACK = ("127.0.0.1", "localhost")
 JSON_CONTENT_TYPE = "application/vnd.pypi.simple.v1+json"
-MASK = "****"
-# PyPI API tokens (macaroons), wherever they appear; and credentials written into a URL.
-_TOKEN = re.compile(r"pypi-AgE[A-Za-z0-9_-]{16,}")
-_URL_PASSWORD = re.compile(r"(://[^/\s:@]+:)[^/\s@]+@")
 
 
 @dataclass(frozen=True)
@@ -164,25 +161,6 @@ class _AnchorParser(HTMLParser):
         if tag == "a" and self._open is not None:
             self.anchors.append((self._open[0], "".join(self._open[1])))
             self._open = None
-
-
-def scrub_secrets(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret, every PyPI token and every password in a URL masked."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    text = _TOKEN.sub(MASK, text)
-    return _URL_PASSWORD.sub(rf"\g<1>{MASK}@", text)
-
-
-def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
-    """``url`` without the ``user:password@`` written into it, and that pair (``None`` when
-    there is none): urllib would take it for part of the host."""
-    parts = urlsplit(url)
-    if parts.username is None:
-        return url, None
-    netloc = parts.netloc.rpartition("@")[2]
-    pair = (unquote(parts.username), unquote(parts.password or ""))
-    return urlunsplit(parts._replace(netloc=netloc)), pair
 
 
 def twine_batches(files: Iterable[Path]) -> list[list[Path]]:

@@ -14,18 +14,22 @@ from pathlib import Path
 
 import pytest
 
+from pytest_release.checklist import CHECKLIST_DETAIL
 from pytest_release.checks import smoke
 from pytest_release.dists import installed as installed_dists
-from pytest_release.dists.venv import CommandResult, FreshVenv, NotAttempted, VenvError
-from pytest_release.gate import fail_with, skip_nothing_to_check
+from pytest_release.dists.files import file_sha256
+from pytest_release.dists.venv import FreshVenv, NotAttempted, VenvError
+from pytest_release.gate import fail_with, skip_blocked, skip_nothing_to_check
 from pytest_release.index.local import IndexQueryError, PackageIndex
 from pytest_release.problems import Problem
+from pytest_release.process import CommandResult
 from pytest_release.publish import rehearsal
-from pytest_release.session.ledger import CHECKLIST_DETAIL
 from pytest_release.settings import Settings
 from pytest_release.target.monorepo import Monorepo, Package
 from pytest_release.target.pyproject import relative
 
+# The case of each gate that installs the release (suite/installed_release_cases.py).
+INSTALL_CASE = "test_install_from_the_index"
 Probe = Mapping[str, installed_dists.InstalledDist] | CommandResult
 
 
@@ -37,7 +41,6 @@ class InstalledRelease:
     installation: rehearsal.Installation | NotAttempted
     scratch: Path  # an empty folder outside the repo, for the imports and --help
     source: str  # "the rehearsal index", "testpypi": where it was installed from
-    install_case: str  # the case that reports the install
     property_prefix: str  # of the JUnit properties saying what was installed
     after_failure: str = ""  # what a failure means beyond its fix (a published version)
 
@@ -54,13 +57,11 @@ class InstalledRelease:
         """The venv; the case asking is skipped, with the reason, when the install failed."""
         installation = self.installation
         if isinstance(installation, NotAttempted):
-            pytest.skip(f"not checked: {installation.reason}")
+            skip_blocked(f"not checked: {installation.reason}")
         if installation.offline:
-            pytest.skip(f"not checked: {installation.offline}")
+            skip_blocked(f"not checked: {installation.offline}")
         if not installation.ok or self.venv is None:
-            pytest.skip(
-                f"not checked: the install from {self.source} failed (see {self.install_case})"
-            )
+            skip_blocked(f"not checked: the install from {self.source} failed (see {INSTALL_CASE})")
         return self.venv
 
 
@@ -71,7 +72,6 @@ def install_from(
     tmp_path_factory: pytest.TempPathFactory,
     *,
     source: str,
-    install_case: str,
     property_prefix: str,
     after_failure: str = "",
 ) -> InstalledRelease:
@@ -89,9 +89,7 @@ def install_from(
             message = str(error)
             raise pytest.fail.Exception(message, pytrace=False) from None
         installation = rehearsal.install_release(venv, monorepo, index.simple_url, os.environ)
-    return InstalledRelease(
-        venv, installation, scratch, source, install_case, property_prefix, after_failure
-    )
+    return InstalledRelease(venv, installation, scratch, source, property_prefix, after_failure)
 
 
 def probe(release: InstalledRelease, monorepo: Monorepo) -> Probe:
@@ -107,9 +105,9 @@ def check_install(release: InstalledRelease, monorepo: Monorepo) -> None:
     third-party requirements from the normal index."""
     installation = release.installation
     if isinstance(installation, NotAttempted):
-        pytest.skip(f"not checked: {installation.reason}")
+        skip_blocked(f"not checked: {installation.reason}")
     if installation.offline:
-        pytest.skip(
+        skip_blocked(
             f"not checked: {installation.offline}; the install needs it for the "
             "third-party requirements"
         )
@@ -147,13 +145,13 @@ def check_installed_wheel(
             pytrace=False,
         )
     if wheel is None:  # not uploaded, so not installed either
-        pytest.skip("not checked: no wheel of it was uploaded (see the upload case)")
+        skip_blocked("not checked: no wheel of it was uploaded (see the upload case)")
     try:
         listed = index.files(package.name)
     except IndexQueryError as error:
         pytest.fail(f"{package.name}: {error}", pytrace=False)
     dist = installed.get(package.key)
-    sha256 = installed_dists.file_sha256(wheel)
+    sha256 = file_sha256(wheel)
     prefix = release.property_prefix
     request.node.user_properties += [
         (f"{prefix}_dist", package.name),

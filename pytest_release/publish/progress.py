@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pytest_release.dists.venv import CommandResult
-from pytest_release.index.names import IndexFile, scrub_secrets, split_credentials
+from pytest_release.index.names import IndexFile
+from pytest_release.process import CommandResult
+from pytest_release.redact import scrub_secrets, split_credentials
 
 FileState = Literal["to upload", "already there", "burned"]
 Placement = Literal["uploaded", "already there", "uploaded, not listed yet"]

@@ -30,13 +30,15 @@ from urllib.parse import urlsplit
 from packaging.utils import canonicalize_name
 
 from pytest_release.dists.venv import INSTALL_SECONDS, NotAttempted
-from pytest_release.index.names import bypassing_proxy, scrub_secrets, split_credentials
+from pytest_release.index.names import bypassing_proxy
 from pytest_release.problems import Problem
+from pytest_release.redact import scrub_secrets, split_credentials
 from pytest_release.target.pyproject import relative
 
 if TYPE_CHECKING:
     from pytest_release.dists.build import BuiltPackage
-    from pytest_release.dists.venv import CommandResult, FreshVenv
+    from pytest_release.dists.venv import FreshVenv
+    from pytest_release.process import CommandResult
     from pytest_release.target.monorepo import Monorepo, Package
 
 UV_STRATEGY = ("--index-strategy", "first-index")
@@ -93,6 +95,31 @@ def upload_in_order(
         if not results[package.name].ok:
             stopped = package.name
     return results
+
+
+def why_not_all_uploaded(results: Mapping[str, CommandResult | NotAttempted]) -> str | None:
+    """Why the index does not hold the whole release: the first package not uploaded."""
+    for name, result in results.items():
+        if not result.ok:
+            why = result.reason if isinstance(result, NotAttempted) else "its upload failed"
+            return f"{name} was not uploaded: {why}"
+    return None
+
+
+def upload_problems(package: Package, result: CommandResult, built: BuiltPackage) -> list[Problem]:
+    """The upload of ``package``'s files to the rehearsal index, when it failed."""
+    if result.ok:
+        return []
+    files = ", ".join(path.name for path in (built.wheel, built.sdist) if path is not None)
+    return [
+        Problem(
+            f"`twine upload` of {files} to the rehearsal index failed: "
+            f"{result.describe()}\n{result.tail()}",
+            package.name,
+            "fix what twine names above (most often metadata the index refuses: see "
+            "`twine check` in the build gate)",
+        )
+    ]
 
 
 # -- what to install, and how -----------------------------------------------------------------
@@ -262,21 +289,6 @@ def unreachable_index(output: str, local_url: str) -> str | None:
 # -- a module the wheel lacks -----------------------------------------------------------------
 
 
-def source_of_module(name: str, monorepo: Monorepo) -> tuple[Package, Path] | None:
-    """The internal package whose source tree holds the module ``name``, and its path there
-    (``src/`` or flat layout), or None."""
-    for package in monorepo.packages:
-        for top in package.import_packages:
-            if name != top and not name.startswith(f"{top}."):
-                continue
-            for base in (package.folder / "src", package.folder):
-                path = base.joinpath(*name.split("."))
-                for candidate in (path, path.with_suffix(".py")):
-                    if candidate.exists():
-                        return package, candidate
-    return None
-
-
 def missing_from_wheel(problems: Iterable[Problem], monorepo: Monorepo) -> list[Problem]:
     """``problems``, where one quotes ``No module named 'X'`` for an X that a package's source
     tree holds, with the fix for what that means: X is missing from the package's wheel (an
@@ -284,7 +296,7 @@ def missing_from_wheel(problems: Iterable[Problem], monorepo: Monorepo) -> list[
     told: list[Problem] = []
     for problem in problems:
         for name in _MISSING_MODULE.findall(problem.what):
-            found = source_of_module(name, monorepo)
+            found = monorepo.module_source(name)
             if found is not None:
                 package, path = found
                 problem = Problem(

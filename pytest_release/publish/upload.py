@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from pytest_release.checklist import CHECKLIST_DETAIL
 from pytest_release.dists.build import BuiltPackage
-from pytest_release.dists.installed import file_sha256
+from pytest_release.dists.files import file_sha256
+from pytest_release.gate import skip_blocked
 from pytest_release.index.local import IndexQueryError, PackageIndex, RemoteIndex
 from pytest_release.index.names import IndexFile
 from pytest_release.problems import Problem, render_problems
@@ -28,7 +30,6 @@ from pytest_release.publish.progress import (
     shown_index,
     upload_failure,
 )
-from pytest_release.session.ledger import CHECKLIST_DETAIL
 from pytest_release.target.monorepo import Monorepo, Package
 
 # A remote index may list a new file a little after it took it (PyPI's CDN): look again
@@ -87,13 +88,13 @@ class PublishStep:
         is live where and what to do, on anything else; stop every later upload then."""
         stopped = self.log.stopped.get(self.shown)
         if stopped is not None:
-            pytest.skip(
+            skip_blocked(
                 f"not uploaded: the upload to {self.shown} stopped at {stopped}; a package is "
                 "never uploaded after one before it in publish order failed"
             )
         # A dependency whose case did not run in this session (-k, say) is not there.
         if absent := self.unplaced(self.monorepo.reachable([package])):
-            pytest.skip(
+            skip_blocked(
                 f"not uploaded: it requires {', '.join(absent)}, which this session did not "
                 f"place on {self.shown}; a package is never uploaded before its dependencies"
             )

@@ -1,4 +1,6 @@
-"""The fixtures gates ask for: the settings, the target monorepo, its git work tree.
+"""Every fixture the gates ask for: the settings, the target read once, its git work tree,
+the release version, builds, venvs, package indexes, the public API comparison and the
+publish log.
 
 This module loads with the plugin in every session, so it imports what reads a target
 only when a fixture is first requested.
@@ -15,11 +17,18 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
+    from packaging.version import Version
+
+    from pytest_release.api.source import PublicApi
+    from pytest_release.checks.versions import ReleaseVersion
     from pytest_release.dists.build import BuiltPackage
-    from pytest_release.dists.venv import CommandResult, FreshVenv, NotAttempted
+    from pytest_release.dists.venv import FreshVenv, NotAttempted
     from pytest_release.index.local import LocalIndex, PackageIndex
+    from pytest_release.process import CommandResult
+    from pytest_release.publish.progress import PublishLog
+    from pytest_release.publish.upload import PublishStep
     from pytest_release.settings import Settings
-    from pytest_release.target.monorepo import Monorepo, Package
+    from pytest_release.target.monorepo import Monorepo, MonorepoError, Package
 
 
 @pytest.fixture(scope="session")
@@ -31,16 +40,23 @@ def release_settings(pytestconfig: pytest.Config) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def monorepo(pytestconfig: pytest.Config) -> Monorepo:
-    """The target repository read once: packages, versions, graph, publish order."""
-    from pytest_release.problems import render_problems
+def target_reading(pytestconfig: pytest.Config) -> Monorepo | MonorepoError:
+    """The target repository read once, or why it could not be read."""
     from pytest_release.session.state import monorepo_of
+
+    return monorepo_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def monorepo(target_reading: Monorepo | MonorepoError) -> Monorepo:
+    """The target repository read once: packages, versions, graph, publish order; every
+    case that needs it fails with why it cannot be read."""
+    from pytest_release.problems import render_problems
     from pytest_release.target.monorepo import MonorepoError
 
-    model = monorepo_of(pytestconfig)
-    if isinstance(model, MonorepoError):
-        pytest.fail(render_problems(model.problems), pytrace=False)
-    return model
+    if isinstance(target_reading, MonorepoError):
+        pytest.fail(render_problems(target_reading.problems), pytrace=False)
+    return target_reading
 
 
 @pytest.fixture(scope="session")
@@ -50,16 +66,37 @@ def git_worktree(release_settings: Settings) -> Path:
     Whether the target is a git work tree with a commit is the preflight gate's first
     check, which fails with the reason; the other checks are skipped, not failed again.
     """
+    from pytest_release.gate import skip_blocked
     from pytest_release.target import git
 
     try:
         top = git.toplevel(release_settings.root)
         git.head_commit(release_settings.root)
     except git.GitError as error:
-        pytest.skip(
+        skip_blocked(
             f"not checked: {release_settings.root} is not a git work tree with a commit ({error})"
         )
     return top
+
+
+@pytest.fixture(scope="session")
+def release_version_reading(release_settings: Settings, monorepo: Monorepo) -> ReleaseVersion:
+    """The version being released (given, or read from the packages), and what disagrees
+    with it: read once for every gate."""
+    from pytest_release.checks.versions import release_version
+
+    return release_version(release_settings, monorepo)
+
+
+@pytest.fixture(scope="session")
+def release_version(release_version_reading: ReleaseVersion) -> Version:
+    """The version being released; a case that needs it is not checked when the versions
+    gate cannot tell it (that gate fails with why)."""
+    from pytest_release.gate import skip_blocked
+
+    if release_version_reading.version is None:
+        skip_blocked("not checked: the release version is not known (see the versions gate)")
+    return release_version_reading.version
 
 
 @pytest.fixture
@@ -71,7 +108,12 @@ def release_package(request: pytest.FixtureRequest, monorepo: Monorepo) -> Packa
 
 
 @pytest.fixture(scope="session")
-def release_tags(git_worktree: Path, release_settings: Settings, monorepo: Monorepo) -> list[str]:
+def release_tags(
+    git_worktree: Path,
+    release_settings: Settings,
+    monorepo: Monorepo,
+    release_version_reading: ReleaseVersion,
+) -> list[str]:
     """The tags of earlier releases, from which the last release of each package is read:
     every tag but this release's own on HEAD, which an earlier publish run of this very
     commit made (a resumed run finds them there)."""
@@ -79,7 +121,7 @@ def release_tags(git_worktree: Path, release_settings: Settings, monorepo: Monor
     from pytest_release.target import git
 
     tags = git.tags(release_settings.root)
-    release = versions.release_version(release_settings, monorepo).version
+    release = release_version_reading.version
     if release is None:
         return tags
     own = set(versions.release_tag_names(release_settings.tag, monorepo, release))
@@ -123,12 +165,20 @@ class EditableInstall:
     def skip_unless_installed(self, package: Package) -> None:
         """Cases that need the package installed are not checked when it is not."""
         from pytest_release.dists.venv import NotAttempted
+        from pytest_release.gate import skip_blocked
 
         result = self.results[package.name]
         if isinstance(result, NotAttempted):
-            pytest.skip(f"not checked: {result.reason} (see the editable gate)")
+            skip_blocked(f"not checked: {result.reason} (see the editable gate)")
         if not result.ok:
-            pytest.skip("not checked: the editable install failed (see the editable gate)")
+            skip_blocked("not checked: the editable install failed (see the editable gate)")
+
+    def skip_unless_all_installed(self) -> None:
+        """Cases that run the whole release (a smoke command) need every package."""
+        from pytest_release.gate import skip_blocked
+
+        if not all(result.ok for result in self.results.values()):
+            skip_blocked("not checked: an editable install failed (see the editable gate)")
 
 
 @pytest.fixture(scope="session")
@@ -199,3 +249,62 @@ def _session_index(open_index: Callable[[], PackageIndex]) -> Iterator[PackageIn
     finally:
         if isinstance(index, LocalIndex):
             index.stop()
+
+
+@pytest.fixture(scope="session")
+def publish_log(pytestconfig: pytest.Config, release_settings: Settings) -> PublishLog:
+    """What this session placed on each index and tagged: the failure messages of the
+    publish gates say from it what is live where, and the command that resumes."""
+    from pytest_release.publish.progress import PublishLog, rerun_command
+    from pytest_release.session import state
+
+    if state.PUBLISH_LOG not in pytestconfig.stash:
+        pytestconfig.stash[state.PUBLISH_LOG] = PublishLog(
+            version=str(release_settings.release_version),  # a publish run has one
+            rerun=rerun_command(pytestconfig.invocation_params.args),
+        )
+    return pytestconfig.stash[state.PUBLISH_LOG]
+
+
+@pytest.fixture(scope="session")
+def kept_release_files(pytestconfig: pytest.Config, release_settings: Settings) -> Path | None:
+    """Where the files placed on an index are kept (pytest's cache, per version and commit),
+    so that a resumed run sends the same bytes; None without a cache or a commit."""
+    from pytest_release.target import git
+
+    cache = pytestconfig.cache
+    if cache is None or release_settings.release_version is None:
+        return None
+    try:
+        commit = git.head_commit(release_settings.root)
+    except git.GitError:
+        return None
+    return cache.mkdir("pytest-release-published") / f"{release_settings.release_version}-{commit}"
+
+
+@pytest.fixture(scope="session")
+def publish_step_to(
+    monorepo: Monorepo, publish_log: PublishLog, kept_release_files: Path | None
+) -> Callable[[str, PackageIndex], PublishStep]:
+    """Opens the upload step of a publish gate: ``publish_step_to(role, index)``."""
+    from pytest_release.publish.upload import PublishStep
+
+    def open_step(role: str, index: PackageIndex) -> PublishStep:
+        return PublishStep(role, index, monorepo, publish_log, kept_release_files)
+
+    return open_step
+
+
+@pytest.fixture(scope="session")
+def public_api_difference(
+    release_settings: Settings,
+    monorepo: Monorepo,
+    release_tags: list[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> PublicApi:
+    """Each module of ``public-api`` at the last release tag against HEAD, read statically
+    from ``git archive`` copies in a scratch folder; why nothing was compared, when so."""
+    from pytest_release.api.source import compare_public_api
+
+    scratch = tmp_path_factory.mktemp("public-api")
+    return compare_public_api(release_settings, monorepo, release_tags, scratch)

@@ -6,11 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pytest_release.checklist import GATES, Gate
+from pytest_release.checklist import GATES, Gate, SkipCause
 
 Outcome = Literal["passed", "failed", "skipped", "not run"]
-# A test case's user property whose value the final checklist shows under its gate.
-CHECKLIST_DETAIL = "checklist_detail"
 _SEVERITY: dict[Outcome, int] = {"not run": 0, "passed": 1, "skipped": 2, "failed": 3}
 
 
@@ -24,6 +22,8 @@ class GateRecord:
     gate: Gate
     outcomes: dict[str, Outcome] = field(default_factory=dict)  # node id -> outcome
     reasons: dict[str, str] = field(default_factory=dict)  # node id -> first line of a skip
+    # node id -> what its skip means; None: a skip without a kind (a plain pytest.skip)
+    skips: dict[str, SkipCause | None] = field(default_factory=dict)
     details: dict[str, str] = field(default_factory=dict)  # node id -> what it established
 
     def count(self, outcome: Outcome) -> int:
@@ -47,13 +47,23 @@ class Ledger:
         for gate_name, nodeid in collected:
             self.records[gate_name].outcomes[nodeid] = "not run"
 
-    def record(self, gate_name: str, nodeid: str, outcome: Outcome, reason: str = "") -> None:
-        """Keep the worst outcome a test case reached across setup, call and teardown."""
-        outcomes = self.records[gate_name].outcomes
-        if _SEVERITY[outcome] >= _SEVERITY[outcomes.get(nodeid, "not run")]:
-            outcomes[nodeid] = outcome
+    def record(
+        self,
+        gate_name: str,
+        nodeid: str,
+        outcome: Outcome,
+        reason: str = "",
+        skip: SkipCause | None = None,
+    ) -> None:
+        """Keep the worst outcome a test case reached across setup, call and teardown;
+        for a skip, its reason and what it means (``skip``, None for a skip of no kind)."""
+        record = self.records[gate_name]
+        if _SEVERITY[outcome] >= _SEVERITY[record.outcomes.get(nodeid, "not run")]:
+            record.outcomes[nodeid] = outcome
             if reason:
-                self.records[gate_name].reasons[nodeid] = reason
+                record.reasons[nodeid] = reason
+            if outcome == "skipped":
+                record.skips[nodeid] = skip
 
     def record_detail(self, gate_name: str, nodeid: str, detail: str) -> None:
         self.records[gate_name].details[nodeid] = detail

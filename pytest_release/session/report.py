@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from pytest_release.checklist import UNVERIFIABLE_CHECKS
-from pytest_release.index.names import scrub_secrets
+from pytest_release.redact import scrub_secrets
 from pytest_release.session.ledger import GateRecord, Ledger, Outcome, case_name
 from pytest_release.settings import Settings
 from pytest_release.target.monorepo import Monorepo, MonorepoError
@@ -122,3 +123,13 @@ def header_lines(settings: Settings, monorepo: Monorepo | MonorepoError) -> list
         label = "defaults" if source == "default" else f"from {source}"
         lines.append(f"release settings {label}: {'; '.join(entries)}")
     return lines
+
+
+def add_to_step_summary(summary_file: str, markdown: str) -> str | None:
+    """Append the checklist to GitHub's step summary; what went wrong, if something did."""
+    try:
+        with Path(summary_file).open("a", encoding="utf-8") as summary:
+            summary.write(markdown)
+    except OSError as error:
+        return f"the checklist could not be added to GITHUB_STEP_SUMMARY: {error}"
+    return None

@@ -11,7 +11,7 @@ import pytest
 from pytest_release.checks import preflight
 from pytest_release.gate import fail_with, skip_unverified
 from pytest_release.settings import Settings
-from pytest_release.target.monorepo import Monorepo
+from pytest_release.target.monorepo import Monorepo, MonorepoError, reading_problems
 
 pytestmark = [pytest.mark.preflight]
 
@@ -20,9 +20,9 @@ def test_target_is_a_git_work_tree(release_settings: Settings) -> None:
     fail_with(preflight.git_work_tree_problems(release_settings.root))
 
 
-def test_packages_can_be_read(monorepo: Monorepo) -> None:
+def test_packages_can_be_read(target_reading: Monorepo | MonorepoError) -> None:
     """Every pyproject.toml parses, every package has a [project], the graph has no cycle."""
-    assert monorepo.packages
+    fail_with(reading_problems(target_reading))
 
 
 def test_working_tree_is_clean(git_worktree: Path, release_settings: Settings) -> None:

@@ -3,12 +3,12 @@ satisfiable, publish order from the graph."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from pytest_release.checks import preflight, versions
+from pytest_release.checks.versions import ReleaseVersion
 from pytest_release.gate import fail_with
 from pytest_release.settings import Settings
 from pytest_release.target.monorepo import Monorepo, Package
@@ -19,13 +19,11 @@ pytestmark = [pytest.mark.versions]
 def test_publish_order(monorepo: Monorepo, request: pytest.FixtureRequest) -> None:
     """The order later gates build, upload and tag in: dependencies first."""
     request.node.user_properties.append(("publish_order", ", ".join(monorepo.publish_order)))
-    assert monorepo.publish_order
+    fail_with(versions.publish_order_problems(monorepo))
 
 
-def test_packages_agree_on_the_release_version(
-    monorepo: Monorepo, release_settings: Settings
-) -> None:
-    fail_with(versions.release_version(release_settings, monorepo).problems)
+def test_packages_agree_on_the_release_version(release_version_reading: ReleaseVersion) -> None:
+    fail_with(release_version_reading.problems)
 
 
 def test_version_is_strict_semver(release_package: Package) -> None:
@@ -42,14 +40,11 @@ def test_version_bump_is_committed(
     release_package: Package, monorepo: Monorepo, git_worktree: Path
 ) -> None:
     """The pyproject.toml (and a dynamic version's file) equal what HEAD holds."""
-    # version_source names the file(s) the version was read from, then what in them.
-    named = (monorepo.root / word for word in re.split(r"[ ,]+", release_package.version_source))
-    files = {release_package.pyproject, *(path for path in named if path.is_file())}
     fail_with(
         preflight.uncommitted_files(
             monorepo.root,
             git_worktree,
-            sorted(files),
+            release_package.version_files,
             subject="version released",
             fix=f"commit it (git commit -am 'Release {release_package.version_text}') and run "
             "the gates again, so the release is what HEAD holds",

@@ -11,7 +11,7 @@ import pytest
 from packaging.version import Version
 
 from pytest_release.checks import changelog, preflight, versions
-from pytest_release.gate import fail_with
+from pytest_release.gate import fail_with, skip_blocked
 from pytest_release.problems import Problem
 from pytest_release.settings import Settings
 from pytest_release.target.monorepo import Monorepo
@@ -28,23 +28,21 @@ def changelog_path(release_settings: Settings) -> Path:
 
 
 @pytest.fixture(scope="module")
-def the_release(release_settings: Settings, monorepo: Monorepo) -> Version:
-    version = versions.release_version(release_settings, monorepo).version
-    if version is None:
-        pytest.skip("not checked: the release version is not known (see the versions gate)")
-    return version
+def parsed_changelog(changelog_path: Path) -> changelog.Changelog:
+    if not changelog_path.is_file():
+        skip_blocked("not checked: there is no changelog (see test_changelog_exists)")
+    return changelog.parse_changelog(changelog_path.read_text(encoding="utf-8", errors="replace"))
 
 
 @pytest.fixture(scope="module")
 def release_section(
-    changelog_path: Path, release_settings: Settings, the_release: Version
+    parsed_changelog: changelog.Changelog, release_settings: Settings, release_version: Version
 ) -> changelog.Section:
-    if not changelog_path.is_file():
-        pytest.skip("not checked: there is no changelog (see test_changelog_exists)")
-    parsed = changelog.parse_changelog(changelog_path.read_text(encoding="utf-8", errors="replace"))
-    section = parsed.section_for(the_release)
+    section = parsed_changelog.section_for(release_version)
     if section is None:
-        pytest.skip(f"not checked: {release_settings.changelog} has no section for {the_release}")
+        skip_blocked(
+            f"not checked: {release_settings.changelog} has no section for {release_version}"
+        )
     return section
 
 
@@ -64,14 +62,11 @@ def test_changelog_exists(changelog_path: Path, release_settings: Settings) -> N
 
 
 def test_changelog_has_a_section_for_the_release(
-    changelog_path: Path, release_settings: Settings, the_release: Version
+    parsed_changelog: changelog.Changelog, release_settings: Settings, release_version: Version
 ) -> None:
-    if not changelog_path.is_file():
-        pytest.skip("not checked: there is no changelog (see test_changelog_exists)")
-    parsed = changelog.parse_changelog(changelog_path.read_text(encoding="utf-8", errors="replace"))
     fail_with(
         changelog.section_problems(
-            parsed, release_settings.changelog, the_release, today=date.today()
+            parsed_changelog, release_settings.changelog, release_version, today=date.today()
         )
     )
 
@@ -93,7 +88,7 @@ def test_release_section_has_known_non_empty_subsections(
 def test_breaking_release_has_migration_notes(
     release_section: changelog.Section,
     release_settings: Settings,
-    the_release: Version,
+    release_version: Version,
     monorepo: Monorepo,
     release_tags: list[str],
     public_api_difference: PublicApi,
@@ -105,7 +100,7 @@ def test_breaking_release_has_migration_notes(
         changelog.breaking_problems(
             release_section,
             release_settings.changelog,
-            the_release,
+            release_version,
             previous[0] if previous else None,
             [(change.name, change.what) for change in public_api_difference.breaking],
         )
@@ -113,10 +108,11 @@ def test_breaking_release_has_migration_notes(
 
 
 def test_changelog_is_committed(
-    changelog_path: Path, release_settings: Settings, git_worktree: Path
+    changelog_path: Path,
+    parsed_changelog: changelog.Changelog,
+    release_settings: Settings,
+    git_worktree: Path,
 ) -> None:
-    if not changelog_path.is_file():
-        pytest.skip("not checked: there is no changelog (see test_changelog_exists)")
     fail_with(
         preflight.uncommitted_files(
             release_settings.root,

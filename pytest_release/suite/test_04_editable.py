@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_release.checks.installs import editable_install_problems
 from pytest_release.checks.smoke import import_check
-from pytest_release.dists.venv import NotAttempted, install_failure
-from pytest_release.gate import fail_with
-from pytest_release.problems import Problem
+from pytest_release.dists.venv import NotAttempted
+from pytest_release.gate import fail_with, skip_blocked
 from pytest_release.session.fixtures import EditableInstall
 from pytest_release.target.monorepo import Monorepo, Package
 from pytest_release.target.pyproject import relative
@@ -21,18 +21,8 @@ def test_editable_install(
 ) -> None:
     result = editable_venv.results[release_package.name]
     if isinstance(result, NotAttempted):
-        pytest.skip(f"not checked: {result.reason}")
-    if not result.ok:
-        fail_with(
-            [
-                Problem(
-                    f"`pip install -e` of {release_package.name} failed: {install_failure(result)}",
-                    relative(release_package.pyproject, monorepo.root),
-                    "fix what the installer names above (a dependency missing from the index, "
-                    "a build backend error), commit, and run the gates again",
-                )
-            ]
-        )
+        skip_blocked(f"not checked: {result.reason}")
+    fail_with(editable_install_problems(release_package, result, monorepo.root))
 
 
 def test_import_packages_import_with_the_version(

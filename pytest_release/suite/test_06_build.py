@@ -12,8 +12,9 @@ import pytest
 from pytest_release.dists import contents, files, metadata
 from pytest_release.dists.build import BuiltPackage, twine_check
 from pytest_release.dists.files import DistFile
-from pytest_release.gate import fail_with
+from pytest_release.gate import fail_with, skip_blocked
 from pytest_release.problems import Problem
+from pytest_release.process import quoted
 from pytest_release.target.monorepo import Monorepo, Package
 from pytest_release.target.pyproject import relative
 
@@ -31,7 +32,7 @@ def built(release_package: Package, built_dists: Mapping[str, BuiltPackage]) -> 
 def read(path: Path | None, kind: str) -> DistFile:
     """The built file ``path`` read; skipped when the build made none, failed when unreadable."""
     if path is None:
-        pytest.skip(NOT_BUILT.format(kind))
+        skip_blocked(NOT_BUILT.format(kind))
     found = files.read_dist(path)
     if isinstance(found, Problem):
         pytest.fail(found.render(), pytrace=False)
@@ -60,7 +61,7 @@ def test_one_sdist_and_one_wheel_named_for_the_release(
     release_package: Package, built: BuiltPackage
 ) -> None:
     if built.error is not None and (built.sdist is None or built.wheel is None):
-        pytest.skip(NOT_BUILT.format("sdist and wheel"))
+        skip_blocked(NOT_BUILT.format("sdist and wheel"))
     fail_with(files.filename_problems(release_package, built.files))
 
 
@@ -69,7 +70,7 @@ def test_metadata_matches_pyproject(release_package: Package, built: BuiltPackag
     sdist's PKG-INFO are those of pyproject.toml."""
     paths = [path for path in (built.wheel, built.sdist) if path is not None]
     if not paths:
-        pytest.skip(NOT_BUILT.format("sdist or wheel"))
+        skip_blocked(NOT_BUILT.format("sdist or wheel"))
     dynamic = files.project_table(release_package).get("dynamic", [])
     fail_with(
         problem
@@ -81,15 +82,14 @@ def test_metadata_matches_pyproject(release_package: Package, built: BuiltPackag
 def test_twine_check_passes(release_package: Package, built: BuiltPackage) -> None:
     paths = [path for path in (built.sdist, built.wheel) if path is not None]
     if not paths:
-        pytest.skip(NOT_BUILT.format("sdist or wheel"))
+        skip_blocked(NOT_BUILT.format("sdist or wheel"))
     output = twine_check(paths)
     if output is None:
         return
-    quoted = "\n".join(f"    {line}" for line in output.splitlines())
     fail_with(
         [
             Problem(
-                what=f"`twine check --strict` rejects the files; it says:\n{quoted}",
+                what=f"`twine check --strict` rejects the files; it says:\n{quoted(output)}",
                 where=f"{release_package.name}, {', '.join(path.name for path in paths)}",
                 fix="fix what twine names; most often the README: it must render on PyPI "
                 "(valid reStructuredText, or Markdown declared as such: readme = "

@@ -6,57 +6,82 @@ Only with `-m publish`, and only when every gate before it passed in this sessio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 
 from pytest_release.dists.build import BuiltPackage
 from pytest_release.index.local import PackageIndex
-from pytest_release.publish import installed_release
-from pytest_release.publish.installed_release import InstalledRelease, Probe
-from pytest_release.publish.progress import PublishLog, after_publish_failure
+from pytest_release.publish import installed_release as installed_releases
+from pytest_release.publish.installed_release import InstalledRelease
+from pytest_release.publish.progress import after_publish_failure
 from pytest_release.publish.upload import PublishStep
-from pytest_release.settings import Settings
+from pytest_release.suite.installed_release_cases import (
+    installed,
+    test_install_from_the_index,
+    test_installed_console_scripts_answer_help,
+    test_installed_dist_is_the_uploaded_wheel,
+    test_installed_import_packages_import_with_the_version,
+    test_installed_python_smoke,
+    test_installed_smoke_command_ends_cleanly,
+)
 from pytest_release.target.monorepo import Monorepo, Package
+
+__all__ = [
+    "index_under_test",
+    "installed",
+    "installed_release",
+    "pytestmark",
+    "test_install_from_the_index",
+    "test_installed_console_scripts_answer_help",
+    "test_installed_dist_is_the_uploaded_wheel",
+    "test_installed_import_packages_import_with_the_version",
+    "test_installed_python_smoke",
+    "test_installed_smoke_command_ends_cleanly",
+    "test_upload_to_testpypi",
+    "testpypi_step",
+    "uploaded_wheel",
+]
 
 pytestmark = [pytest.mark.testpypi, pytest.mark.publish]
 
 
 @pytest.fixture(scope="module")
 def testpypi_step(
-    testpypi_index: PackageIndex,
-    monorepo: Monorepo,
-    publish_log: PublishLog,
-    kept_release_files: Path | None,
+    testpypi_index: PackageIndex, publish_step_to: Callable[[str, PackageIndex], PublishStep]
 ) -> PublishStep:
-    return PublishStep("testpypi", testpypi_index, monorepo, publish_log, kept_release_files)
+    return publish_step_to("testpypi", testpypi_index)
 
 
 @pytest.fixture(scope="module")
-def from_testpypi(
+def index_under_test(testpypi_index: PackageIndex) -> PackageIndex:
+    return testpypi_index
+
+
+@pytest.fixture(scope="module")
+def installed_release(
     testpypi_step: PublishStep,
     testpypi_index: PackageIndex,
     monorepo: Monorepo,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> InstalledRelease:
     """The release installed from the TestPyPI index into a venv of its own."""
-    return installed_release.install_from(
+    return installed_releases.install_from(
         testpypi_index,
         testpypi_step.why_incomplete(),
         monorepo,
         tmp_path_factory,
         source=testpypi_step.shown,
-        install_case="test_install_from_testpypi",
         property_prefix="testpypi",
         # The release is on TestPyPI by now: what fails here needs a new version.
         after_failure=after_publish_failure(testpypi_step.log, testpypi_step.shown),
     )
 
 
-@pytest.fixture(scope="module")
-def installed(from_testpypi: InstalledRelease, monorepo: Monorepo) -> Probe:
-    return installed_release.probe(from_testpypi, monorepo)
+@pytest.fixture
+def uploaded_wheel(release_package: Package, testpypi_step: PublishStep) -> Path | None:
+    return testpypi_step.wheel_sent(release_package)
 
 
 def test_upload_to_testpypi(
@@ -66,55 +91,3 @@ def test_upload_to_testpypi(
     request: pytest.FixtureRequest,
 ) -> None:
     testpypi_step.upload(release_package, built_dists[release_package.name], request)
-
-
-def test_install_from_testpypi(from_testpypi: InstalledRelease, monorepo: Monorepo) -> None:
-    installed_release.check_install(from_testpypi, monorepo)
-
-
-def test_installed_from_testpypi_is_the_uploaded_wheel(
-    release_package: Package,
-    from_testpypi: InstalledRelease,
-    installed: Probe,
-    testpypi_index: PackageIndex,
-    testpypi_step: PublishStep,
-    monorepo: Monorepo,
-    request: pytest.FixtureRequest,
-) -> None:
-    wheel = testpypi_step.wheel_sent(release_package)
-    installed_release.check_installed_wheel(
-        release_package, from_testpypi, installed, testpypi_index, wheel, monorepo, request
-    )
-
-
-def test_installed_from_testpypi_imports_with_the_version(
-    release_package: Package,
-    from_testpypi: InstalledRelease,
-    release_settings: Settings,
-    monorepo: Monorepo,
-) -> None:
-    installed_release.check_imports(release_package, from_testpypi, release_settings, monorepo)
-
-
-def test_installed_from_testpypi_console_scripts_answer_help(
-    release_package: Package, from_testpypi: InstalledRelease, monorepo: Monorepo
-) -> None:
-    installed_release.check_console_scripts(release_package, from_testpypi, monorepo)
-
-
-def test_installed_from_testpypi_python_smoke(
-    from_testpypi: InstalledRelease, release_settings: Settings, monorepo: Monorepo
-) -> None:
-    installed_release.check_python_smoke(from_testpypi, release_settings, monorepo)
-
-
-def test_installed_from_testpypi_smoke_command_ends_cleanly(
-    smoke_command: str | None,
-    from_testpypi: InstalledRelease,
-    release_settings: Settings,
-    monorepo: Monorepo,
-    tmp_path: Path,
-) -> None:
-    installed_release.check_smoke_command(
-        smoke_command, from_testpypi, release_settings, monorepo, tmp_path
-    )

@@ -6,28 +6,23 @@ this session."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 
 import pytest
 
 from pytest_release.dists.build import BuiltPackage
 from pytest_release.index.local import PackageIndex
-from pytest_release.publish.progress import PublishLog
 from pytest_release.publish.upload import PublishStep
-from pytest_release.target.monorepo import Monorepo, Package
+from pytest_release.target.monorepo import Package
 
 pytestmark = [pytest.mark.pypi, pytest.mark.publish]
 
 
 @pytest.fixture(scope="module")
 def pypi_step(
-    pypi_index: PackageIndex,
-    monorepo: Monorepo,
-    publish_log: PublishLog,
-    kept_release_files: Path | None,
+    pypi_index: PackageIndex, publish_step_to: Callable[[str, PackageIndex], PublishStep]
 ) -> PublishStep:
-    return PublishStep("pypi", pypi_index, monorepo, publish_log, kept_release_files)
+    return publish_step_to("pypi", pypi_index)
 
 
 def test_upload_to_pypi(

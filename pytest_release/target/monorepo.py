@@ -75,6 +75,13 @@ class Package:
         """The folder relative to ``root`` in POSIX spelling (``"."`` for the root itself)."""
         return relative(self.folder, root)
 
+    @property
+    def version_files(self) -> list[Path]:
+        """The files the version is written in: the pyproject.toml, and a dynamic
+        version's own file."""
+        place = self.version_place
+        return sorted({self.pyproject, *([place.path] if place else [])})
+
 
 @dataclass(frozen=True)
 class Monorepo:
@@ -125,6 +132,20 @@ class Monorepo:
                     pending.append(dependency)
         return tuple(package for package in self.packages if package.key in reached)
 
+    def module_source(self, name: str) -> tuple[Package, Path] | None:
+        """The package whose source tree holds the module ``name``, and its path there
+        (``src/`` or flat layout), or None."""
+        for package in self.packages:
+            for top in package.import_packages:
+                if name != top and not name.startswith(f"{top}."):
+                    continue
+                for base in (package.folder / "src", package.folder):
+                    path = base.joinpath(*name.split("."))
+                    for candidate in (path, path.with_suffix(".py")):
+                        if candidate.exists():
+                            return package, candidate
+        return None
+
     @property
     def publish_order(self) -> tuple[str, ...]:
         return tuple(package.name for package in self.packages)
@@ -144,6 +165,11 @@ class MonorepoError(Exception):
 
     def __reduce__(self) -> tuple[type[MonorepoError], tuple[tuple[Problem, ...]]]:
         return (type(self), (self.problems,))
+
+
+def reading_problems(reading: Monorepo | MonorepoError) -> tuple[Problem, ...]:
+    """Why the target could not be read; nothing when it could."""
+    return reading.problems if isinstance(reading, MonorepoError) else ()
 
 
 def read_monorepo(root: Path, package_patterns: Sequence[str] | None = None) -> Monorepo:

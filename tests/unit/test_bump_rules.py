@@ -8,6 +8,7 @@ import pytest
 from packaging.version import Version
 
 from pytest_release.checks.changelog import parse_changelog, subsection_problems
+from pytest_release.checks.versions import next_version
 from pytest_release.commands.bump_files import (
     UnwritableVersion,
     edited_assignment,
@@ -18,7 +19,6 @@ from pytest_release.commands.bump_files import (
 from pytest_release.commands.bump_rules import (
     BumpRuleError,
     chosen_version,
-    next_version,
     requirement_for,
 )
 from pytest_release.commands.changelog_section import changelog_with_release

@@ -17,11 +17,10 @@ from pytest_release.index.names import (
     htpasswd_line,
     parse_simple_html,
     parse_simple_json,
-    scrub_secrets,
     simple_url_for,
-    split_credentials,
     twine_batches,
 )
+from pytest_release.redact import scrub_secrets, split_credentials
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.dists.installed import file_sha256
-from pytest_release.dists.venv import CommandResult
+from pytest_release.dists.files import file_sha256
 from pytest_release.index.names import IndexFile
+from pytest_release.process import CommandResult
 from pytest_release.publish.progress import (
     PlannedFile,
     PublishLog,

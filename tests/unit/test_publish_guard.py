@@ -1,59 +1,54 @@
-"""The publish guard over real ledgers: which gate outcomes block a publish step."""
+"""The publish guard over real ledgers: which gate outcomes block a publish step. A skip
+is judged by its kind, recorded as data, never by its reason's words."""
 
 from __future__ import annotations
 
 import pytest
 
-from pytest_release.checklist import GATE_POSITION, GATES
-from pytest_release.session.guard import (
-    accepted_skip,
-    not_verified,
-    publish_blockers,
-)
+from pytest_release.checklist import GATE_POSITION, GATES, SkipCause, SkipKind
+from pytest_release.session.guard import publish_blockers
 from pytest_release.session.ledger import Ledger, Outcome
 
-CI_SKIP = f"could not read the CI state of HEAD: {not_verified('ci')}"
+CI_SKIP = "could not read the CI state of HEAD"
+UNVERIFIED_CI = SkipCause(SkipKind.UNVERIFIED, "ci")
+# What each change records: outcome, reason, and for a skip its cause (None: no kind).
+Change = tuple[Outcome, str] | tuple[Outcome, str, SkipCause | None]
 
 
 def nodeid(gate: str, case: str = "test_case") -> str:
     return f"release_tests/test_{gate}.py::{case}"
 
 
-def ledger_before(
-    gate_name: str, changes: dict[str, tuple[Outcome, str] | None] | None = None
-) -> Ledger:
+def ledger_before(gate_name: str, changes: dict[str, Change | None] | None = None) -> Ledger:
     """A ledger in which every gate before ``gate_name`` ran one case, which passed, except
-    the gates in ``changes``: gate name -> (outcome, reason) of that case, or None for a
-    gate of which no case was collected."""
+    the gates in ``changes``: gate name -> (outcome, reason[, skip cause]) of that case, or
+    None for a gate of which no case was collected."""
     changes = changes or {}
     earlier = [gate.name for gate in GATES[: GATE_POSITION[gate_name]]]
     collected = [name for name in earlier if name not in changes or changes[name] is not None]
     ledger = Ledger([(name, nodeid(name)) for name in collected])
     for name in collected:
-        outcome, reason = changes.get(name) or ("passed", "")
+        outcome, reason, *cause = changes.get(name) or ("passed", "")
         if outcome != "not run":
-            ledger.record(name, nodeid(name), outcome, reason)
+            ledger.record(name, nodeid(name), outcome, reason, cause[0] if cause else None)
     return ledger
 
 
 @pytest.mark.parametrize(
-    ("reason", "accepted"),
+    ("cause", "waived", "clears"),
     [
-        pytest.param("nothing to check: no CLI entry points", True, id="nothing-to-check"),
-        pytest.param(
-            f"{not_verified('ci')} (waived with --allow-unverified ci)", True, id="waived"
-        ),
-        pytest.param(not_verified("ci"), False, id="not-verified"),
-        pytest.param("the remote is unreachable", False, id="other-reason"),
-        pytest.param("", False, id="no-reason"),
+        pytest.param(SkipCause(SkipKind.NOTHING_TO_CHECK), (), True, id="nothing-to-check"),
+        pytest.param(SkipCause(SkipKind.NOT_IN_THIS_RELEASE), (), True, id="not-in-release"),
+        pytest.param(UNVERIFIED_CI, ("ci",), True, id="unverified-waived"),
+        pytest.param(UNVERIFIED_CI, (), False, id="unverified"),
+        pytest.param(UNVERIFIED_CI, ("upstream",), False, id="another-check-waived"),
+        pytest.param(SkipCause(SkipKind.UNVERIFIED), ("ci",), False, id="unverified-no-check"),
+        pytest.param(SkipCause(SkipKind.BLOCKED), ("ci",), False, id="blocked"),
+        pytest.param(SkipCause(SkipKind.NOT_SELECTED), (), False, id="not-selected"),
     ],
 )
-def test_accepted_skip(reason: str, accepted: bool) -> None:
-    assert accepted_skip(reason) is accepted
-
-
-def test_not_verified_names_the_option_that_waives_it() -> None:
-    assert not_verified("upstream").endswith("--allow-unverified upstream")
+def test_which_skips_clear_the_way(cause: SkipCause, waived: tuple[str, ...], clears: bool) -> None:
+    assert cause.clears_the_way(waived) is clears
 
 
 @pytest.mark.parametrize("gate_name", ["testpypi", "pypi", "tag"])
@@ -81,7 +76,8 @@ def test_a_case_not_run_means_the_gate_did_not_finish() -> None:
 
 def test_every_blocked_gate_is_named_in_checklist_order() -> None:
     ledger = ledger_before(
-        "testpypi", {"changelog": ("failed", ""), "preflight": ("skipped", CI_SKIP)}
+        "testpypi",
+        {"changelog": ("failed", ""), "preflight": ("skipped", CI_SKIP, UNVERIFIED_CI)},
     )
     assert publish_blockers(ledger, "testpypi") == [
         f"gate `preflight` did not verify test_case: {CI_SKIP}",
@@ -89,17 +85,37 @@ def test_every_blocked_gate_is_named_in_checklist_order() -> None:
     ]
 
 
+BLOCKED_BY_CI = [f"gate `preflight` did not verify test_case: {CI_SKIP}"]
+
+
 @pytest.mark.parametrize(
-    ("reason", "blockers"),
+    ("cause", "waived", "blockers"),
     [
-        pytest.param(CI_SKIP, [f"gate `preflight` did not verify test_case: {CI_SKIP}"], id="ci"),
-        pytest.param(f"{CI_SKIP} (waived with --allow-unverified ci)", [], id="ci-waived"),
-        pytest.param("nothing to check: no upstream configured", [], id="nothing-to-check"),
+        pytest.param(UNVERIFIED_CI, (), BLOCKED_BY_CI, id="ci"),
+        pytest.param(UNVERIFIED_CI, ("ci",), [], id="ci-waived"),
+        pytest.param(SkipCause(SkipKind.NOTHING_TO_CHECK), (), [], id="nothing-to-check"),
+        pytest.param(None, ("ci",), BLOCKED_BY_CI, id="a-skip-of-no-kind"),
     ],
 )
-def test_a_skip_blocks_unless_waived_or_nothing_to_check(reason: str, blockers: list[str]) -> None:
-    ledger = ledger_before("testpypi", {"preflight": ("skipped", reason)})
-    assert publish_blockers(ledger, "testpypi") == blockers
+def test_a_skip_blocks_unless_waived_or_harmless(
+    cause: SkipCause | None, waived: tuple[str, ...], blockers: list[str]
+) -> None:
+    ledger = ledger_before("testpypi", {"preflight": ("skipped", CI_SKIP, cause)})
+    assert publish_blockers(ledger, "testpypi", waived) == blockers
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "nothing to check: the words of a harmless skip",
+        "could not read CI (waived with --allow-unverified ci)",
+    ],
+)
+def test_a_skip_of_no_kind_blocks_whatever_its_words(reason: str) -> None:
+    ledger = ledger_before("testpypi", {"preflight": ("skipped", reason, None)})
+    assert publish_blockers(ledger, "testpypi", ("ci",)) == [
+        f"gate `preflight` did not verify test_case: {reason}"
+    ]
 
 
 def test_pypi_is_blocked_by_a_failed_testpypi() -> None:
@@ -112,7 +128,11 @@ def test_pypi_names_only_the_check_that_also_blocked_testpypi() -> None:
     # hide the one cause behind two.
     guard_skip = "blocked, nothing sent: gate `rehearsal` failed (test_case)"
     ledger = ledger_before(
-        "pypi", {"rehearsal": ("failed", ""), "testpypi": ("skipped", guard_skip)}
+        "pypi",
+        {
+            "rehearsal": ("failed", ""),
+            "testpypi": ("skipped", guard_skip, SkipCause(SkipKind.BLOCKED)),
+        },
     )
     assert publish_blockers(ledger, "pypi") == ["gate `rehearsal` failed (test_case)"]
 
@@ -126,9 +146,7 @@ def test_pypi_names_only_the_check_that_also_blocked_testpypi() -> None:
         pytest.param(None, "gate `pypi` did not run in this session", id="not-collected"),
     ],
 )
-def test_tag_is_blocked_when_pypi_did_not_run(
-    pypi: tuple[Outcome, str] | None, blocker: str
-) -> None:
+def test_tag_is_blocked_when_pypi_did_not_run(pypi: Change | None, blocker: str) -> None:
     ledger = ledger_before("tag", {"pypi": pypi})
     assert publish_blockers(ledger, "tag") == [blocker]
 

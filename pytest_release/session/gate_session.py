@@ -1,0 +1,227 @@
+"""The gate session: the hooks that act only in a release session, and its state machine.
+
+It loads in every pytest session, so it imports what reads a target only once a hook
+acts in a release session.
+
+Collecting: a session becomes a release session once it collects the suite's gates; its
+gate cases are put in checklist order, a publish run keeps every earlier gate selected,
+and the ledger is made. Running: the publish guard stands before each publish case, each
+case's outcome (a skip with its kind) goes into the ledger. Ending: the checklist.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+
+import pytest
+
+from pytest_release.checklist import CHECKLIST_DETAIL, GATE_POSITION, GATES, SkipCause
+from pytest_release.gate import GateSkip, skip_blocked, skip_not_selected
+from pytest_release.session.guard import PUBLISH_NOT_SELECTED, publish_blockers
+from pytest_release.session.selection import (
+    from_the_suite,
+    gate_of,
+    imports_the_suite,
+    names_publish,
+    publishes,
+    refuse_target_ini,
+)
+
+XDIST_REFUSAL = (
+    "the release gates cannot run under pytest-xdist (-n): they must run in checklist "
+    "order in one process. Run them without -n."
+)
+PUBLISH_NEEDS_VERSION = (
+    "a publish run needs the release version: give --release-version X.Y.Z (or set "
+    "RELEASE_VERSION), the version the gates are to prove and the indexes are to receive."
+)
+_COLOURS = {"passed": "green", "failed": "red", "skipped": "yellow", "not run": "white"}
+
+
+class GateSession:
+    """The hooks that only act in a release session: one that collects the suite's gates.
+
+    Gate markers alone do not make a release session: a project's own tests may well
+    be marked `cli` or `api`. Once the suite is collected (even if -m or -k then
+    deselects all of it), every gate-marked item of the session is a gate, the user's own
+    extra gate modules included: a publish-marked one is opt-in and guarded too.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.active = False
+        self.publishing = False  # a publish gate was selected, and -m names `publish`
+        self.holding = False  # collecting a run whose -m names `publish`
+        self.held: list[pytest.Item] = []  # gates kept out of deselection meanwhile
+        self.not_selected: set[str] = set()  # publish cases of a run that does not publish
+        self.skip_causes: dict[str, SkipCause] = {}  # node id -> what its skip means
+
+    def _publish_opt_in(self) -> bool:
+        return names_publish(str(self.config.getoption("markexpr") or ""))
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> Generator[None]:
+        collected_order = {item: position for position, item in enumerate(items)}
+        # A publish run runs every other gate too: hold them back from deselection (-m,
+        # -k, --lf) until it is known whether a publish gate was selected.
+        self.holding = self._publish_opt_in()
+        try:
+            yield
+        finally:
+            self.holding = False
+        held, self.held = self.held, []
+        if hasattr(config, "workerinput") or not any(from_the_suite(i) for i in collected_order):
+            if held:  # not a release session: what was held is deselected after all
+                config.hook.pytest_deselected(items=held)
+            return  # an xdist worker's controller refuses -n
+        self.active = True
+        from pytest_release.session import state
+        from pytest_release.session.ledger import Ledger
+
+        gates = {item: gate_of(item) for item in [*items, *held]}
+        settings = state.settings_of(config)
+        refuse_target_ini(config, settings.root, items)
+        publishing = [item for item in items if publishes(gates[item])]
+        self.publishing = bool(publishing) and self._publish_opt_in()
+        if self.publishing:
+            if settings.release_version is None:
+                raise pytest.UsageError(PUBLISH_NEEDS_VERSION)
+            items += held
+        else:
+            if held:
+                config.hook.pytest_deselected(items=held)
+            self.not_selected = {item.nodeid for item in publishing}
+        # Checklist order between gates, definition order (publish order) within one.
+        items.sort(
+            key=lambda item: (
+                GATE_POSITION.get(gates[item] or "", len(GATES)),
+                collected_order.get(item, len(collected_order)),
+            )
+        )
+        waived = ",".join(sorted(settings.allow_unverified))
+        for item in items:
+            gate = gates[item]
+            if gate:
+                item.user_properties += [
+                    ("release_gate", gate),
+                    ("checklist", GATES[GATE_POSITION[gate]].checklist),
+                ]
+                if waived and publishes(gate):
+                    item.user_properties.append(("release_waived", waived))
+        config.stash[state.LEDGER] = Ledger(
+            (gate, item.nodeid) for item in items if (gate := gates[item])
+        )
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_deselected(self, items: list[pytest.Item]) -> Generator[None]:
+        """While a publish run collects, keep the non-publish gates out of what is
+        deselected: the collection hook gives them back or deselects them itself."""
+        if self.holding:
+            held = [item for item in items if (gate := gate_of(item)) and not publishes(gate)]
+            if held:
+                self.held += held
+                items[:] = [item for item in items if item not in held]
+        yield
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: object, ids: list[str]) -> None:
+        """Refuse -n in the controller, which collects nothing itself: a worker that
+        raises leaves xdist with an INTERNALERROR instead of a usage error."""
+        files = {self.config.rootpath / nodeid.partition("::")[0] for nodeid in ids}
+        if any(imports_the_suite(file) for file in files):
+            raise pytest.UsageError(XDIST_REFUSAL)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Before any fixture of a publish case is set up (an index started, say): skip it
+        when the run does not publish; else the publish guard, which lets it act only when
+        every gate before its own passed."""
+        if item.nodeid in self.not_selected:
+            skip_not_selected(PUBLISH_NOT_SELECTED)
+        gate = gate_of(item)
+        if not (self.publishing and gate and publishes(gate)):
+            return
+        from pytest_release.session import state
+
+        waived = state.settings_of(self.config).allow_unverified
+        blockers = publish_blockers(self.config.stash[state.LEDGER], gate, waived)
+        if blockers:
+            skip_blocked(f"blocked, nothing sent: {'; '.join(blockers)}")
+
+    def pytest_report_collectionfinish(self, config: pytest.Config) -> list[str]:
+        if not self.active:
+            return []
+        from pytest_release.session import state
+        from pytest_release.session.report import header_lines
+
+        return header_lines(state.settings_of(config), state.monorepo_of(config))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Keep what a gate's skip means, and show the skip at the gate, not in the helper
+        that raised it."""
+        report = yield
+        if not (self.active and report.skipped and isinstance(report.longrepr, tuple)):
+            return report
+        reason = report.longrepr[2]
+        if call.excinfo is not None and isinstance(call.excinfo.value, GateSkip):
+            skip = call.excinfo.value
+            self.skip_causes[report.nodeid] = skip.cause
+            # On the item: JUnit takes a case's properties from its teardown report.
+            item.user_properties.append(("release_skip", skip.cause.kind.value))
+            if skip.cause.check:
+                item.user_properties.append(("release_unverified", skip.cause.check))
+            reason = f"Skipped: {skip.msg}"  # pytest's own spelling, not the subclass's name
+        path, line, _ = item.reportinfo()
+        report.longrepr = (str(path), (line or 0) + 1, reason)
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not self.active:
+            return
+        from pytest_release.session import state
+
+        properties = dict(report.user_properties)
+        gate = properties.get("release_gate")
+        if not isinstance(gate, str):
+            return
+        ledger = self.config.stash[state.LEDGER]
+        if isinstance(detail := properties.get(CHECKLIST_DETAIL), str):
+            ledger.record_detail(gate, report.nodeid, detail)
+        if report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            cause = self.skip_causes.get(report.nodeid)
+            ledger.record(gate, report.nodeid, "skipped", reason.removeprefix("Skipped: "), cause)
+        elif report.failed:
+            ledger.record(gate, report.nodeid, "failed")
+        elif report.when == "call":
+            ledger.record(gate, report.nodeid, "passed")
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if not self.active:
+            return
+        from pytest_release.session import state
+
+        if state.LEDGER not in self.config.stash:
+            return  # a usage error stopped the session before its ledger was made
+        from pytest_release.session.report import (
+            add_to_step_summary,
+            checklist_lines,
+            checklist_markdown,
+        )
+
+        ledger = self.config.stash[state.LEDGER]
+        terminalreporter.write_sep("=", "release checklist")
+        waived = state.settings_of(self.config).allow_unverified
+        for outcome, line in checklist_lines(ledger, waived):
+            terminalreporter.write_line(line, **{_COLOURS[outcome]: True})
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_file:
+            trouble = add_to_step_summary(summary_file, checklist_markdown(ledger, waived))
+            if trouble:
+                terminalreporter.write_line(trouble, yellow=True)
