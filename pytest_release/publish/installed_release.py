@@ -28,8 +28,6 @@ from pytest_release.settings import Settings
 from pytest_release.target.monorepo import Monorepo, Package
 from pytest_release.target.pyproject import relative
 
-# The case of each gate that installs the release (suite/installed_release_cases.py).
-INSTALL_CASE = "test_install_from_the_index"
 Probe = Mapping[str, installed_dists.InstalledDist] | CommandResult
 
 
@@ -41,6 +39,7 @@ class InstalledRelease:
     installation: rehearsal.Installation | NotAttempted
     scratch: Path  # an empty folder outside the repo, for the imports and --help
     source: str  # "the rehearsal index", "testpypi": where it was installed from
+    install_case: str  # the case that reports the install
     property_prefix: str  # of the JUnit properties saying what was installed
     after_failure: str = ""  # what a failure means beyond its fix (a published version)
 
@@ -61,7 +60,9 @@ class InstalledRelease:
         if installation.offline:
             skip_blocked(f"not checked: {installation.offline}")
         if not installation.ok or self.venv is None:
-            skip_blocked(f"not checked: the install from {self.source} failed (see {INSTALL_CASE})")
+            skip_blocked(
+                f"not checked: the install from {self.source} failed (see {self.install_case})"
+            )
         return self.venv
 
 
@@ -72,6 +73,7 @@ def install_from(
     tmp_path_factory: pytest.TempPathFactory,
     *,
     source: str,
+    install_case: str,
     property_prefix: str,
     after_failure: str = "",
 ) -> InstalledRelease:

@@ -1,9 +1,9 @@
-"""The cases that check a release installed from an index: shared by the rehearsal (7a)
-and the testpypi gate (7), each collecting them in its own module.
-
-A gate module that imports these supplies three module fixtures: ``installed_release``
-(the release installed from its index), ``index_under_test`` (that index) and
-``uploaded_wheel`` (the wheel of a package that went to that index).
+"""The cases that check a release installed from an index, defined once for the rehearsal
+(7a) and the testpypi gate (7): each gate module binds them to test names of its own
+(``test_installed_python_smoke = cases.python_smoke``), so that pytest collects
+them there, and supplies three module fixtures: ``installed_release`` (the release
+installed from its index), ``index_under_test`` (that index) and ``uploaded_wheel`` (the
+wheel of a package that went to that index).
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ def installed(installed_release: InstalledRelease, monorepo: Monorepo) -> Probe:
     return checks.probe(installed_release, monorepo)
 
 
-def test_install_from_the_index(installed_release: InstalledRelease, monorepo: Monorepo) -> None:
+def install_from_the_index(installed_release: InstalledRelease, monorepo: Monorepo) -> None:
     checks.check_install(installed_release, monorepo)
 
 
-def test_installed_dist_is_the_uploaded_wheel(
+def dist_is_the_uploaded_wheel(
     release_package: Package,
     installed_release: InstalledRelease,
     installed: Probe,
@@ -48,7 +48,7 @@ def test_installed_dist_is_the_uploaded_wheel(
     )
 
 
-def test_installed_import_packages_import_with_the_version(
+def imports_with_the_version(
     release_package: Package,
     installed_release: InstalledRelease,
     release_settings: Settings,
@@ -57,19 +57,19 @@ def test_installed_import_packages_import_with_the_version(
     checks.check_imports(release_package, installed_release, release_settings, monorepo)
 
 
-def test_installed_console_scripts_answer_help(
+def console_scripts_answer_help(
     release_package: Package, installed_release: InstalledRelease, monorepo: Monorepo
 ) -> None:
     checks.check_console_scripts(release_package, installed_release, monorepo)
 
 
-def test_installed_python_smoke(
+def python_smoke(
     installed_release: InstalledRelease, release_settings: Settings, monorepo: Monorepo
 ) -> None:
     checks.check_python_smoke(installed_release, release_settings, monorepo)
 
 
-def test_installed_smoke_command_ends_cleanly(
+def smoke_command_ends_cleanly(
     smoke_command: str | None,
     installed_release: InstalledRelease,
     release_settings: Settings,

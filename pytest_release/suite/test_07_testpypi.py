@@ -17,32 +17,10 @@ from pytest_release.publish import installed_release as installed_releases
 from pytest_release.publish.installed_release import InstalledRelease
 from pytest_release.publish.progress import after_publish_failure
 from pytest_release.publish.upload import PublishStep
-from pytest_release.suite.installed_release_cases import (
-    installed,
-    test_install_from_the_index,
-    test_installed_console_scripts_answer_help,
-    test_installed_dist_is_the_uploaded_wheel,
-    test_installed_import_packages_import_with_the_version,
-    test_installed_python_smoke,
-    test_installed_smoke_command_ends_cleanly,
-)
+from pytest_release.suite import installed_release_cases as cases
 from pytest_release.target.monorepo import Monorepo, Package
 
-__all__ = [
-    "index_under_test",
-    "installed",
-    "installed_release",
-    "pytestmark",
-    "test_install_from_the_index",
-    "test_installed_console_scripts_answer_help",
-    "test_installed_dist_is_the_uploaded_wheel",
-    "test_installed_import_packages_import_with_the_version",
-    "test_installed_python_smoke",
-    "test_installed_smoke_command_ends_cleanly",
-    "test_upload_to_testpypi",
-    "testpypi_step",
-    "uploaded_wheel",
-]
+installed = cases.installed
 
 pytestmark = [pytest.mark.testpypi, pytest.mark.publish]
 
@@ -73,6 +51,7 @@ def installed_release(
         monorepo,
         tmp_path_factory,
         source=testpypi_step.shown,
+        install_case="test_install_from_testpypi",
         property_prefix="testpypi",
         # The release is on TestPyPI by now: what fails here needs a new version.
         after_failure=after_publish_failure(testpypi_step.log, testpypi_step.shown),
@@ -91,3 +70,12 @@ def test_upload_to_testpypi(
     request: pytest.FixtureRequest,
 ) -> None:
     testpypi_step.upload(release_package, built_dists[release_package.name], request)
+
+
+# The installed release's checks, defined once for the rehearsal and testpypi gates.
+test_install_from_testpypi = cases.install_from_the_index
+test_installed_from_testpypi_is_the_uploaded_wheel = cases.dist_is_the_uploaded_wheel
+test_installed_from_testpypi_imports_with_the_version = cases.imports_with_the_version
+test_installed_from_testpypi_console_scripts_answer_help = cases.console_scripts_answer_help
+test_installed_from_testpypi_python_smoke = cases.python_smoke
+test_installed_from_testpypi_smoke_command_ends_cleanly = cases.smoke_command_ends_cleanly

@@ -18,32 +18,10 @@ from pytest_release.process import CommandResult
 from pytest_release.publish import installed_release as installed_releases
 from pytest_release.publish import rehearsal
 from pytest_release.publish.installed_release import InstalledRelease
-from pytest_release.suite.installed_release_cases import (
-    installed,
-    test_install_from_the_index,
-    test_installed_console_scripts_answer_help,
-    test_installed_dist_is_the_uploaded_wheel,
-    test_installed_import_packages_import_with_the_version,
-    test_installed_python_smoke,
-    test_installed_smoke_command_ends_cleanly,
-)
+from pytest_release.suite import installed_release_cases as cases
 from pytest_release.target.monorepo import Monorepo, Package
 
-__all__ = [
-    "index_under_test",
-    "installed",
-    "installed_release",
-    "pytestmark",
-    "rehearsal_uploads",
-    "test_install_from_the_index",
-    "test_installed_console_scripts_answer_help",
-    "test_installed_dist_is_the_uploaded_wheel",
-    "test_installed_import_packages_import_with_the_version",
-    "test_installed_python_smoke",
-    "test_installed_smoke_command_ends_cleanly",
-    "test_upload_to_the_rehearsal_index",
-    "uploaded_wheel",
-]
+installed = cases.installed
 
 pytestmark = [pytest.mark.rehearsal]
 
@@ -75,6 +53,7 @@ def installed_release(
         monorepo,
         tmp_path_factory,
         source="the rehearsal index",
+        install_case="test_install_from_the_rehearsal_index",
         property_prefix="rehearsal",
     )
 
@@ -95,3 +74,12 @@ def test_upload_to_the_rehearsal_index(
     if isinstance(result, NotAttempted):
         skip_blocked(f"not uploaded: {result.reason}")
     fail_with(rehearsal.upload_problems(release_package, result, built_dists[release_package.name]))
+
+
+# The installed release's checks, defined once for the rehearsal and testpypi gates.
+test_install_from_the_rehearsal_index = cases.install_from_the_index
+test_installed_dist_is_the_uploaded_wheel = cases.dist_is_the_uploaded_wheel
+test_installed_import_packages_import_with_the_version = cases.imports_with_the_version
+test_installed_console_scripts_answer_help = cases.console_scripts_answer_help
+test_installed_python_smoke = cases.python_smoke
+test_installed_smoke_command_ends_cleanly = cases.smoke_command_ends_cleanly
