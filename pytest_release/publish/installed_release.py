@@ -20,7 +20,7 @@ from pytest_release.dists import installed as installed_dists
 from pytest_release.dists.files import file_sha256
 from pytest_release.dists.venv import FreshVenv, NotAttempted, VenvError
 from pytest_release.gate import fail_with, skip_blocked, skip_nothing_to_check
-from pytest_release.index.local import IndexQueryError, PackageIndex
+from pytest_release.index.package_index import IndexQueryError, PackageIndex
 from pytest_release.problems import Problem
 from pytest_release.process import CommandResult
 from pytest_release.publish import rehearsal

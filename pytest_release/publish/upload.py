@@ -18,8 +18,9 @@ from pytest_release.checklist import CHECKLIST_DETAIL
 from pytest_release.dists.build import BuiltPackage
 from pytest_release.dists.files import file_sha256
 from pytest_release.gate import skip_blocked
-from pytest_release.index.local import IndexQueryError, PackageIndex, RemoteIndex
 from pytest_release.index.names import IndexFile
+from pytest_release.index.package_index import IndexQueryError, PackageIndex
+from pytest_release.index.remote import RemoteIndex
 from pytest_release.problems import Problem, render_problems
 from pytest_release.publish.progress import (
     PlannedFile,

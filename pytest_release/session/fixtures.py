@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from pytest_release.checks.versions import ReleaseVersion
     from pytest_release.dists.build import BuiltPackage
     from pytest_release.dists.venv import FreshVenv, NotAttempted
-    from pytest_release.index.local import LocalIndex, PackageIndex
+    from pytest_release.index.local import LocalIndex
+    from pytest_release.index.package_index import PackageIndex
     from pytest_release.process import CommandResult
     from pytest_release.publish.progress import PublishLog
     from pytest_release.publish.upload import PublishStep
@@ -197,7 +198,7 @@ def testpypi_index(
     """The index named by ``--testpypi`` (or the ``testpypi`` key): ``upload(files)``,
     ``files(project)``, ``simple_url``. ``local`` is a pypiserver of this session, stopped
     at its end; a remote index's simple URL may be set with RELEASE_TESTPYPI_SIMPLE_URL."""
-    from pytest_release.index.local import open_index
+    from pytest_release.index.opening import open_index
 
     label = release_settings.testpypi
     yield from _session_index(
@@ -211,7 +212,7 @@ def pypi_index(
 ) -> Iterator[PackageIndex]:
     """The index named by ``--pypi`` (or the ``pypi`` key), as ``testpypi_index``; a remote
     index's simple URL may be set with RELEASE_PYPI_SIMPLE_URL."""
-    from pytest_release.index.local import open_index
+    from pytest_release.index.opening import open_index
 
     label = release_settings.pypi
     yield from _session_index(
@@ -223,7 +224,8 @@ def pypi_index(
 def rehearsal_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex]:
     """A fresh local index (pypiserver on 127.0.0.1, empty) for the rehearsal, stopped at
     the end of the session."""
-    from pytest_release.index.local import IndexStartError, start_local_index
+    from pytest_release.index.local import start_local_index
+    from pytest_release.index.package_index import IndexStartError
 
     try:
         index = start_local_index(tmp_path_factory.mktemp("rehearsal-index"))
@@ -238,7 +240,8 @@ def rehearsal_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalI
 def _session_index(open_index: Callable[[], PackageIndex]) -> Iterator[PackageIndex]:
     """The index ``open_index`` opens, stopped when the session ends however it ended (a
     local one); an index that cannot be opened fails the test asking for it, with why."""
-    from pytest_release.index.local import LocalIndex, PackageIndexError
+    from pytest_release.index.local import LocalIndex
+    from pytest_release.index.package_index import PackageIndexError
 
     try:
         index = open_index()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.index.local import PackageIndex
+from pytest_release.index.package_index import PackageIndex
 from pytest_release.publish import installed_release as checks
 from pytest_release.publish.installed_release import InstalledRelease, Probe
 from pytest_release.settings import Settings

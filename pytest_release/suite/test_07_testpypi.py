@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pytest_release.dists.build import BuiltPackage
-from pytest_release.index.local import PackageIndex
+from pytest_release.index.package_index import PackageIndex
 from pytest_release.publish import installed_release as installed_releases
 from pytest_release.publish.installed_release import InstalledRelease
 from pytest_release.publish.progress import after_publish_failure

@@ -13,7 +13,8 @@ import pytest
 from pytest_release.dists.build import BuiltPackage
 from pytest_release.dists.venv import NotAttempted
 from pytest_release.gate import fail_with, skip_blocked
-from pytest_release.index.local import LocalIndex, PackageIndex
+from pytest_release.index.local import LocalIndex
+from pytest_release.index.package_index import PackageIndex
 from pytest_release.process import CommandResult
 from pytest_release.publish import installed_release as installed_releases
 from pytest_release.publish import rehearsal

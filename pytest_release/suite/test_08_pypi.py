@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 import pytest
 
 from pytest_release.dists.build import BuiltPackage
-from pytest_release.index.local import PackageIndex
+from pytest_release.index.package_index import PackageIndex
 from pytest_release.publish.upload import PublishStep
 from pytest_release.target.monorepo import Package
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.index.local import RemoteIndex, UnknownIndexError, open_index
 from pytest_release.index.names import (
     IndexFile,
     bypassing_proxy,
@@ -20,6 +19,9 @@ from pytest_release.index.names import (
     simple_url_for,
     twine_batches,
 )
+from pytest_release.index.opening import open_index
+from pytest_release.index.package_index import UnknownIndexError
+from pytest_release.index.remote import RemoteIndex
 from pytest_release.redact import scrub_secrets, split_credentials
 
 SHA_A = "a" * 64
