@@ -1,7 +1,9 @@
 """The one runner of child processes: every program the package starts (git, uv, pip, build
 backends, twine, pypiserver, the target's tests, smoke commands) starts here.
 
-- ``child_environment``: what a child inherits, the one environment policy;
+- ``child_environment``: what a child inherits, the one environment policy: release
+  secrets reach no child but the git push (the upload is handed its own index's
+  credentials), the user's install-index credentials only the installers;
 - ``run_command``: a command run to its end in its own process group, stdin from /dev/null,
   its output captured to a temporary file of which only the tail is kept, a timeout that
   kills the whole group; a missing program or a timeout is a result, never an exception;
@@ -20,8 +22,18 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import IO, Literal
+
+from pytest_release.redact import (
+    INSTALL_INDEX_VARIABLES,
+    is_release_secret,
+    known_secrets,
+    release_secrets,
+    scrub_secrets,
+    split_credentials,
+)
 
 MAX_CAPTURED_BYTES = 1 << 20  # of a stream's tail kept in memory; the rest is counted
 TAIL_LINES = 30
@@ -43,24 +55,48 @@ _LEAKING = (
 Decoding = Literal["replace", "surrogateescape"]
 
 
+class Access(Enum):
+    """Which credentials of this process's environment a child may see."""
+
+    NONE = "none"  # the target's tests, smoke commands, git's reads, twine check, the index
+    INSTALL = "install"  # installers and build frontends: the user's install-index credentials
+    PUSH = "push"  # git push: the environment as it is, credential helpers' tokens included
+
+
 def child_environment(
     variables: Mapping[str, str] | None = None,
     *,
     first_on_path: Path | None = None,
     colour: bool = True,
+    access: Access = Access.NONE,
 ) -> dict[str, str]:
     """The environment of a child process. Every child of the package gets its environment
-    from here, and what a child may inherit is decided here and nowhere else: a rule such
-    as "no release credential reaches a build backend; only the upload and the push get
-    them" belongs in this function.
+    from here, and what a child may inherit is decided here and nowhere else.
 
     This process's environment without the variables that carry the parent session into
     a child (the interpreter's paths, pytest's options, the active virtual environment),
-    with no user site-packages and no bytecode written into the target; then the caller's
-    ``variables``, and ``first_on_path`` put first on PATH. ``colour=False``, for output
-    that is read or quoted rather than shown on a terminal, asks for no colour codes.
+    with no user site-packages and no bytecode written into the target. Unless ``access``
+    is ``PUSH``: without any release secret (twine's variables, index and CI tokens, the
+    OIDC request of trusted publishing, and any variable that holds one of their values);
+    unless it is ``INSTALL``: the user's install-index URLs without the credentials
+    written into them. Then the caller's ``variables`` (the upload's own credentials, say),
+    and ``first_on_path`` put first on PATH. ``colour=False``, for output that is read or
+    quoted rather than shown on a terminal, asks for no colour codes.
     """
     environment = {key: value for key, value in os.environ.items() if key not in _LEAKING}
+    if access is not Access.PUSH:
+        secrets = release_secrets(environment)
+        environment = {
+            key: value
+            for key, value in environment.items()
+            if not is_release_secret(key, value) and not any(s in value for s in secrets)
+        }
+    if access is Access.NONE:
+        for name in INSTALL_INDEX_VARIABLES:
+            if name in environment:
+                urls = environment[name].replace(",", " ").split()
+                plain = [split_credentials(url)[0] for url in urls]
+                environment[name] = " ".join(plain) if plain != urls else environment[name]
     environment["PYTHONNOUSERSITE"] = "1"
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
     if not colour:
@@ -112,7 +148,7 @@ class CommandResult:
         return quoted(self.output, last=lines, left_out=self.left_out)
 
     def describe(self) -> str:
-        shown = " ".join(self.command)
+        shown = scrub_secrets(" ".join(self.command), known_secrets(os.environ))
         if self.not_found:
             return f"`{shown}` could not start: there is no program {self.command[0]!r}"
         if self.timed_out:
@@ -144,6 +180,8 @@ def run_command(
     names read from the output name the same files.
 
     Whatever way it ends, nothing the command started in its process group outlives it.
+    Every secret known to this process or written into ``environment`` is masked in the
+    output it keeps (not in ``whole_stdout``, which is data, nor in ``stdout_file``).
     """
     shown = tuple(command)
     with contextlib.ExitStack() as files:
@@ -175,6 +213,10 @@ def run_command(
         errors, errors_left_out = (
             _read_tail(apart, MAX_CAPTURED_BYTES, decoding) if apart else ("", 0)
         )
+    secrets = known_secrets(os.environ) | known_secrets(environment)
+    errors = scrub_secrets(errors, secrets)
+    if not keep_all:
+        output = scrub_secrets(output, secrets)
     return CommandResult(
         shown,
         returncode,
@@ -244,7 +286,8 @@ def start_background(
 def log_tail(log: Path) -> tuple[str, int]:
     """The last ``MAX_CAPTURED_BYTES`` of the file ``log``, and how many bytes came before."""
     with log.open("rb") as file:
-        return _read_tail(file, MAX_CAPTURED_BYTES, "replace")
+        text, left_out = _read_tail(file, MAX_CAPTURED_BYTES, "replace")
+    return scrub_secrets(text, known_secrets(os.environ)), left_out
 
 
 def quoted(text: str, *, last: int | None = None, left_out: int = 0) -> str:

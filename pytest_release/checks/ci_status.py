@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
+MAX_PAGES = 10  # of 100 check runs each
 REQUEST_SECONDS = 20
 _FAILED_CONCLUSIONS = {"failure", "timed_out", "cancelled", "action_required", "startup_failure"}
 
@@ -110,8 +111,24 @@ def combine(
     return CiState(verdict, tuple(failing), tuple(pending), tuple(passing))
 
 
+def same_origin(url: str, base: str) -> bool:
+    """Whether ``url`` has ``base``'s scheme, host and port: the token may go there."""
+    first, second = urlsplit(url), urlsplit(base)
+    return (first.scheme, first.netloc) == (second.scheme, second.netloc)
+
+
+def carries_a_token(url: str) -> bool:
+    """Whether a token may be sent to ``url``: over https, or to this machine (the tests'
+    stand-in for GitHub)."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (
+        parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    )
+
+
 class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only within the host: urllib would send the token along."""
+    """Follow a redirect only to the same scheme, host and port: urllib would send the
+    token along (to another host, or in clear over http)."""
 
     def redirect_request(
         self,
@@ -122,7 +139,7 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
         headers: Any,
         newurl: str,
     ) -> urllib.request.Request | None:
-        if urlsplit(newurl).netloc != urlsplit(req.full_url).netloc:
+        if not same_origin(newurl, req.full_url):
             return None  # urllib then raises HTTPError with the redirect's code
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
@@ -131,6 +148,8 @@ _OPENER = urllib.request.build_opener(_SameHostRedirects)
 
 
 def _get(url: str, token: str) -> tuple[Any, str]:
+    if not carries_a_token(url):
+        raise CiUnreachable(f"the CI state is read over https only, not from {url}")
     request = urllib.request.Request(
         url,
         headers={
@@ -180,8 +199,14 @@ def fetch_ci_state(
     statuses = combined.get("statuses", []) if isinstance(combined, dict) else []
     check_runs: list[Mapping[str, Any]] = []
     url: str | None = f"{base}/check-runs?per_page=100"
-    while url:
+    for _ in range(MAX_PAGES):
+        if url is None:
+            return combine(statuses, check_runs, own_run_id)
+        if not same_origin(url, api_url):
+            raise CiUnreachable(f"GitHub's next page of check runs is on another host: {url}")
         page, link = _get(url, token)
         check_runs.extend(page.get("check_runs", []) if isinstance(page, dict) else [])
         url = _next_page(link)
-    return combine(statuses, check_runs, own_run_id)
+    raise CiUnreachable(
+        f"HEAD has more than {MAX_PAGES * 100} check runs; their state was not read to the end"
+    )

@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import configparser
 import importlib.util
+import threading
 from collections.abc import Mapping
 
-from pytest_release.index.names import WELL_KNOWN_UPLOAD_URLS, UploadIndex
+from pytest_release.index.names import TOKEN_VARIABLES, WELL_KNOWN_UPLOAD_URLS, UploadIndex
+from pytest_release.redact import split_credentials
 
 PYPI_UPLOAD_URLS = tuple(WELL_KNOWN_UPLOAD_URLS.values())
 TOKEN_USERNAME = "__token__"
+KEYRING_SECONDS = 10.0
 
 
 def credential_source(
-    index: UploadIndex, pypirc: configparser.RawConfigParser, environ: Mapping[str, str]
+    index: UploadIndex,
+    pypirc: configparser.RawConfigParser,
+    environ: Mapping[str, str],
+    role: str,
 ) -> str | None:
-    """A description of where twine would take the password from, or None when nowhere.
+    """A description of where twine would take the password from for ``role``'s upload
+    ("testpypi" or "pypi"), or None when nowhere.
 
-    The order is twine's: environment, ~/.pypirc, keyring, then trusted publishing.
+    The role's own token comes first; then twine's order: environment, ~/.pypirc,
+    keyring, trusted publishing.
     """
     if index.is_local:
         return "generated for the local index"
+    token = TOKEN_VARIABLES.get(role, "")
+    if environ.get(token):
+        return f"{token} in the environment"
+    if split_credentials(index.upload_url or "")[1] is not None:
+        return "the user name and password written into the index's URL"
     if environ.get("TWINE_PASSWORD"):
         return "TWINE_PASSWORD in the environment"
     section = index.repository
@@ -44,15 +57,26 @@ def _is_pypi(index: UploadIndex) -> bool:
 
 
 def _keyring_has(url: str, username: str | None) -> bool:
+    """Whether keyring holds a password for ``url``: asked for at most ``KEYRING_SECONDS``
+    (a backend may wait for a desktop prompt no one answers), in a daemon thread that a
+    hung backend cannot keep the session alive with."""
     if importlib.util.find_spec("keyring") is None:
         return False
     import keyring
 
-    try:
-        credential = keyring.get_credential(url, username)
-    except Exception:  # any backend failure means "not found"
-        return False
-    return credential is not None and bool(credential.password)
+    found: list[bool] = []
+
+    def ask() -> None:
+        try:
+            credential = keyring.get_credential(url, username)
+        except Exception:  # any backend failure means "not found"
+            credential = None
+        found.append(credential is not None and bool(credential.password))
+
+    asking = threading.Thread(target=ask, name="keyring", daemon=True)
+    asking.start()
+    asking.join(KEYRING_SECONDS)
+    return bool(found and found[0])
 
 
 def _has_oidc(environ: Mapping[str, str]) -> bool:
@@ -63,12 +87,13 @@ def _has_oidc(environ: Mapping[str, str]) -> bool:
     )
 
 
-def missing_credentials_fix(index: UploadIndex) -> str:
+def missing_credentials_fix(index: UploadIndex, role: str) -> str:
     """The ways twine could find credentials for this index, and only those."""
+    ways = [f"set {TOKEN_VARIABLES[role]} to an API token for this index alone"]
     if _is_pypi(index):
-        ways = ["set TWINE_USERNAME=__token__ and TWINE_PASSWORD to an API token"]
+        ways.append("set TWINE_USERNAME=__token__ and TWINE_PASSWORD to an API token")
     else:
-        ways = ["set TWINE_USERNAME and TWINE_PASSWORD"]
+        ways.append("set TWINE_USERNAME and TWINE_PASSWORD")
     if index.repository or "://" not in index.label:
         ways.append(
             f"add a password to the [{index.repository or index.label}] section of ~/.pypirc"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pytest_release.checks import ci_status
 from pytest_release.checks.credentials import credential_source, missing_credentials_fix
-from pytest_release.index.names import read_pypirc, resolve_upload_index, unread_by_twine
+from pytest_release.index.names import read_pypirc, resolve_upload_index, same_host, unread_by_twine
 from pytest_release.problems import Problem
 from pytest_release.settings import Settings
 from pytest_release.target import git
@@ -231,13 +231,39 @@ def credential_problems(
                 f"add {index.repository} to index-servers in the [distutils] section",
             )
         ], None
-    source = credential_source(index, pypirc, environ)
+    source = credential_source(index, pypirc, environ, index_key)
     if source is not None:
         return [], source
     return [
         Problem(
             f"no upload credentials for {index.describe()}",
             settings.origin(index_key),
-            missing_credentials_fix(index),
+            missing_credentials_fix(index, index_key),
         )
     ], None
+
+
+def shared_credential_problems(settings: Settings, environ: Mapping[str, str]) -> list[Problem]:
+    """TWINE_PASSWORD would be sent to two different hosts: the production token to the
+    staging index first. Each index then needs its own token."""
+    pypirc = read_pypirc(Path.home())
+    indexes = [
+        resolve_upload_index(settings.testpypi, pypirc),
+        resolve_upload_index(settings.pypi, pypirc),
+    ]
+    shared = [
+        index
+        for index, role in zip(indexes, ("testpypi", "pypi"), strict=True)
+        if credential_source(index, pypirc, environ, role) == "TWINE_PASSWORD in the environment"
+    ]
+    if len(shared) < 2 or same_host(shared[0].upload_url or "", shared[1].upload_url or ""):
+        return []
+    return [
+        Problem(
+            f"TWINE_PASSWORD would be sent to both {shared[0].describe()} and "
+            f"{shared[1].describe()}: the production token would reach the staging index first",
+            "TWINE_PASSWORD in the environment",
+            "give each index its own token: RELEASE_TESTPYPI_TOKEN and RELEASE_PYPI_TOKEN "
+            "(or a password in each one's ~/.pypirc section), and unset TWINE_PASSWORD",
+        )
+    ]

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pytest_release.process import (
+    Access,
     Background,
     child_environment,
     log_tail,
@@ -144,7 +145,8 @@ def build_installer() -> Installer:
 def build_environment(installer: Installer) -> dict[str, str]:
     """The environment of the build commands: ``child_environment``'s, unbuffered and
     colourless so the log reads in order; for uv, pip's index settings spelled as uv's."""
-    environment = child_environment({"PYTHONUNBUFFERED": "1"}, colour=False)
+    # The frontend installs the build requirements: it may use the user's install indexes.
+    environment = child_environment({"PYTHONUNBUFFERED": "1"}, colour=False, access=Access.INSTALL)
     if installer == "uv":
         for pip_name, uv_name, separator in _PIP_TO_UV:
             if environment.get(pip_name) and uv_name not in environment:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_release.process import CommandResult, child_environment, run_command
+from pytest_release.process import Access, CommandResult, child_environment, run_command
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -62,10 +62,13 @@ class FreshVenv:
             )
         return cls(path, uv)
 
-    def environment(self, variables: Mapping[str, str] | None = None) -> dict[str, str]:
-        """A child's environment with this venv active (and ``variables`` set)."""
+    def environment(
+        self, variables: Mapping[str, str] | None = None, *, access: Access = Access.NONE
+    ) -> dict[str, str]:
+        """A child's environment with this venv active (and ``variables`` set); ``access``:
+        which credentials it may see (an installer: the user's install indexes')."""
         active = {"VIRTUAL_ENV": str(self.path), **(variables or {})}
-        return child_environment(active, first_on_path=self.bin)
+        return child_environment(active, first_on_path=self.bin, access=access)
 
     def install(self, *arguments: str, cwd: Path | None = None) -> CommandResult:
         """``pip install ARGUMENTS`` into this venv (uv's pip interface when available)."""
@@ -83,7 +86,7 @@ class FreshVenv:
             [*command, *arguments],
             cwd=cwd or self.path,
             timeout=INSTALL_SECONDS,
-            environment=self.environment(),
+            environment=self.environment(access=Access.INSTALL),
         )
 
     def run(

@@ -25,6 +25,7 @@ from pytest_release.process import (
     quoted,
     start_background,
 )
+from pytest_release.redact import register_secret
 
 HOST = "127.0.0.1"
 LOCAL_USERNAME = "release"
@@ -63,13 +64,8 @@ class LocalIndex(PackageIndex):
         return ["--repository-url", self.upload_url]
 
     def _twine_environment(self) -> dict[str, str]:
-        environment = {
-            key: value
-            for key, value in child_environment(TWINE_DISPLAY, colour=False).items()
-            if not key.startswith("TWINE_")  # the index and the credentials are ours
-        }
         credentials = {"TWINE_USERNAME": LOCAL_USERNAME, "TWINE_PASSWORD": self._password}
-        return bypassing_proxy(environment) | credentials
+        return bypassing_proxy(child_environment({**TWINE_DISPLAY, **credentials}, colour=False))
 
     def _secrets(self) -> list[str]:
         return [self._password]
@@ -91,6 +87,7 @@ def start_local_index(
     give_up = time.monotonic() + deadline
     packages, htpasswd = scratch / "packages", scratch / "htpasswd"
     password = password or secrets.token_urlsafe(24)
+    register_secret(password)
     try:
         packages.mkdir(parents=True)
         htpasswd.touch(mode=0o600)

@@ -63,6 +63,54 @@ def resolve_upload_index(label: str, pypirc: configparser.RawConfigParser) -> Up
     return UploadIndex(label, label if pypirc.has_section(label) else None, url)
 
 
+# A token for one index alone: twine gets it as __token__'s password for that upload only.
+TOKEN_VARIABLES = {"testpypi": "RELEASE_TESTPYPI_TOKEN", "pypi": "RELEASE_PYPI_TOKEN"}
+SHARED_CREDENTIALS = ("TWINE_USERNAME", "TWINE_PASSWORD")
+
+
+def upload_credentials(role: str, upload_url: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables that give twine its credentials for the upload of ``role``'s index, and
+    that upload alone: the role's own token (``RELEASE_<ROLE>_TOKEN``); else the user name
+    and password written into ``upload_url``; else twine's own variables (``TWINE_*``, but
+    the index, which the upload names itself) and trusted publishing's OIDC request."""
+    token = environ.get(TOKEN_VARIABLES.get(role, ""), "")
+    if token:
+        return {"TWINE_USERNAME": "__token__", "TWINE_PASSWORD": token}
+    written = split_credentials(upload_url)[1]
+    if written is not None:
+        username, password = written
+        return {"TWINE_USERNAME": username, "TWINE_PASSWORD": password}
+    return {
+        name: value
+        for name, value in environ.items()
+        if (name.startswith("TWINE_") and name not in {"TWINE_REPOSITORY", "TWINE_REPOSITORY_URL"})
+        or name.startswith("ACTIONS_ID_TOKEN_REQUEST_")
+    }
+
+
+def same_host(first: str, second: str) -> bool:
+    return urlsplit(first).hostname == urlsplit(second).hostname
+
+
+def index_conflict(testpypi: UploadIndex, pypi: UploadIndex) -> str | None:
+    """Why ``--testpypi`` and ``--pypi`` cannot be a release's two indexes, or None: the
+    staging upload must not go to production."""
+    if testpypi.is_local or testpypi.upload_url is None:
+        return None
+    staging = split_credentials(testpypi.upload_url)[0].rstrip("/")
+    if staging == WELL_KNOWN_UPLOAD_URLS["pypi"].rstrip("/"):
+        return (
+            f"--testpypi {testpypi.describe()} is the production PyPI: the staging upload would "
+            "go to production. Give --testpypi the TestPyPI index (testpypi) or a staging one"
+        )
+    if pypi.upload_url is not None and staging == split_credentials(pypi.upload_url)[0].rstrip("/"):
+        return (
+            f"--testpypi and --pypi name the same index, {pypi.describe()}: the staging upload "
+            "would be the production one. Give each its own index"
+        )
+    return None
+
+
 def unread_by_twine(index: UploadIndex, pypirc: configparser.RawConfigParser) -> bool:
     """Whether the ~/.pypirc section describing ``index`` is one twine ignores: twine reads
     only the sections that ``[distutils] index-servers`` lists (default: pypi, testpypi)."""
@@ -123,7 +171,10 @@ def parse_simple_json(text: str) -> list[IndexFile]:
             raise ValueError(f"not a PEP 691 file entry: {entry!r}")
         hashes = entry.get("hashes")
         sha256 = hashes.get("sha256") if isinstance(hashes, dict) else None
-        found.append(IndexFile(entry["filename"], sha256 if isinstance(sha256, str) else ""))
+        # Hex digits in either case name the same digest; ours are lower-case.
+        found.append(
+            IndexFile(entry["filename"], sha256.lower() if isinstance(sha256, str) else "")
+        )
     return found
 
 
@@ -138,7 +189,7 @@ def parse_simple_html(text: str) -> list[IndexFile]:
         url = urlsplit(href)
         filename = anchor_text.strip() or unquote(url.path.rpartition("/")[2])
         algorithm, _, digest = url.fragment.partition("=")
-        found.append(IndexFile(filename, digest if algorithm == "sha256" else ""))
+        found.append(IndexFile(filename, digest.lower() if algorithm == "sha256" else ""))
     return found
 
 

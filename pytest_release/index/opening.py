@@ -13,6 +13,7 @@ from pytest_release.index.names import (
     SIMPLE_URL_VARIABLES,
     read_pypirc,
     resolve_upload_index,
+    upload_credentials,
 )
 from pytest_release.index.package_index import PackageIndex
 from pytest_release.index.remote import remote_index
@@ -28,10 +29,12 @@ def open_index(
 ) -> PackageIndex:
     """The index named ``label`` for ``role`` ("testpypi" or "pypi"): ``local`` starts one
     in ``scratch()``; a remote one's simple URL comes from RELEASE_<ROLE>_SIMPLE_URL when
-    that is set, else from its upload URL."""
+    that is set, else from its upload URL, and its twine gets the role's credentials."""
     if label == LOCAL:
         return start_local_index(scratch())
+    environ = os.environ if environ is None else environ
     pypirc = read_pypirc(home or Path.home())
-    variable = SIMPLE_URL_VARIABLES.get(role)
-    override = (os.environ if environ is None else environ).get(variable or "") or None
-    return remote_index(resolve_upload_index(label, pypirc), pypirc, simple_url=override)
+    override = environ.get(SIMPLE_URL_VARIABLES.get(role, ""), "") or None
+    index = resolve_upload_index(label, pypirc)
+    credentials = upload_credentials(role, index.upload_url or "", environ)
+    return remote_index(index, pypirc, simple_url=override, credentials=credentials)

@@ -103,7 +103,8 @@ class PackageIndex(ABC):
             with self._opener().open(request, timeout=QUERY_SECONDS) as response:
                 content_type = response.headers.get_content_type()
                 charset = response.headers.get_content_charset() or "utf-8"
-                text = response.read().decode(charset, "replace")
+                body = response.read()
+            text = body.decode(charset, "replace")
         except urllib.error.HTTPError as error:
             if error.code == 404:
                 return []
@@ -111,6 +112,8 @@ class PackageIndex(ABC):
         except (OSError, http.client.HTTPException) as error:
             reason = error.reason if isinstance(error, urllib.error.URLError) else error
             problem = f"{url} could not be read: {reason}"
+        except LookupError:  # the decode of a charset= Python does not know
+            problem = f"{url} names a character set Python does not know: {charset!r}"
         else:
             try:
                 if content_type == JSON_CONTENT_TYPE:

@@ -4,12 +4,12 @@ always does."""
 from __future__ import annotations
 
 import configparser
-from collections.abc import Sequence
-from urllib.parse import urlsplit
+from collections.abc import Mapping, Sequence
 
 from pytest_release.index.names import UploadIndex, simple_url_for
 from pytest_release.index.package_index import TWINE_DISPLAY, PackageIndex, UnknownIndexError
 from pytest_release.process import child_environment
+from pytest_release.redact import split_credentials
 
 
 class RemoteIndex(PackageIndex):
@@ -23,31 +23,36 @@ class RemoteIndex(PackageIndex):
         upload_url: str,
         repository: str | None = None,
         pypirc_passwords: Sequence[str] = (),
+        credentials: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(label, simple_url, upload_url)
         self.repository = repository  # the ~/.pypirc section twine reads, if any
         self._pypirc_passwords = list(pypirc_passwords)  # to mask, should twine show one
+        # Given to this index's twine alone, through its environment (never its arguments).
+        self._credentials = dict(credentials or {})
 
     def _twine_target(self) -> list[str]:
         if self.repository:
             return ["--repository", self.repository]
-        return ["--repository-url", self.upload_url]
+        return ["--repository-url", split_credentials(self.upload_url)[0]]
 
     def _twine_environment(self) -> dict[str, str]:
-        environment = child_environment(TWINE_DISPLAY, colour=False)
-        for variable in ("TWINE_REPOSITORY", "TWINE_REPOSITORY_URL"):  # we name the index
-            environment.pop(variable, None)
-        return environment
+        return child_environment({**TWINE_DISPLAY, **self._credentials}, colour=False)
 
     def _secrets(self) -> list[str]:
-        return [*self._pypirc_passwords, urlsplit(self.upload_url).password or ""]
+        return [*self._pypirc_passwords, *self._credentials.values()]
 
 
 def remote_index(
-    index: UploadIndex, pypirc: configparser.RawConfigParser, *, simple_url: str | None = None
+    index: UploadIndex,
+    pypirc: configparser.RawConfigParser,
+    *,
+    simple_url: str | None = None,
+    credentials: Mapping[str, str] | None = None,
 ) -> RemoteIndex:
     """The remote index ``index`` names; its simple URL ``simple_url`` when given, else
-    derived from the upload URL (``simple_url_for``)."""
+    derived from the upload URL (``simple_url_for``); ``credentials``: the variables its
+    twine gets (``upload_credentials``)."""
     if index.is_local:
         raise ValueError("the local index is started with start_local_index")
     if index.upload_url is None:
@@ -63,4 +68,5 @@ def remote_index(
         index.upload_url,
         index.repository,
         passwords,
+        credentials,
     )

@@ -113,7 +113,7 @@ def check_install(release: InstalledRelease, monorepo: Monorepo) -> None:
             f"not checked: {installation.offline}; the install needs it for the "
             "third-party requirements"
         )
-    targets = " ".join(map(rehearsal.pin, rehearsal.install_targets(monorepo)))
+    targets = " ".join(map(rehearsal.pin, monorepo.packages))
     release.fail_with(
         []
         if installation.ok
@@ -165,7 +165,7 @@ def check_installed_wheel(
             f"installed {package.name} {dist.version if dist else '(none)'} wheel sha256 {sha256}",
         ),
     ]
-    targets = [rehearsal.pin(each) for each in rehearsal.install_targets(monorepo)]
+    targets = [rehearsal.pin(each) for each in monorepo.packages]
     release.fail_with(
         [
             *installed_dists.index_problems(package, wheel, listed),

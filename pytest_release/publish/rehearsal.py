@@ -2,24 +2,28 @@
 fresh venv, and checked to be what was installed. No pytest here: the gate turns what these
 functions find into failures and skips.
 
-The install takes the internal packages from the local index only and everything else from
-the user's normal index. pip's ``--index-url A --extra-index-url B`` cannot say that: pip
-merges the two and takes the highest version, so a same-named project of a higher version on
-the normal index wins (dependency confusion). uv can: ``--index LOCAL`` comes before the
-default index, and uv's default ``--index-strategy first-index`` takes a package found on
-an index from that index alone. The strategy is given on the command line all the same, so
-that a ``UV_INDEX_STRATEGY`` of the user's cannot loosen it.
+The install takes the release's own packages from the index under test alone and every
+other requirement from the user's normal indexes alone, so that no name is ever resolved
+from the wrong index: a same-named project of a higher version on the normal index cannot
+replace an internal package, and a third-party name that someone registered on TestPyPI
+(anyone can) is never installed from there. No installer can say "these names from that
+index only" on its command line, so the install takes three steps, the same with uv and pip:
 
-Without uv, pip cannot order indexes, so the fallback pins instead of resolving: every
-internal package ``name==VERSION`` with ``--no-deps`` from the local index alone (``--isolated``:
-no pip configuration or ``PIP_*`` variable adds another index), then the packages'
-third-party requirements from the user's normal index, then ``pip check`` for the declared
-requirements. It proves less than uv's resolution does (the internal requirements are
-checked, not resolved), and says so in the installer's command.
+1. every internal package ``name==VERSION``, its wheel only, without dependencies, from the
+   index under test: the only index the installer sees (the user's index variables are
+   removed, and uv's and pip's configuration files are not read);
+2. their third-party requirements from the user's normal indexes, the internal packages
+   pinned, so that those already installed stand;
+3. ``uv pip check`` / ``pip check``: every installed distribution's requirements are met,
+   the internal ranges among them.
+
+Index URLs, with whatever credentials are written into them, reach the installer through
+its environment, never its command line.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,17 +36,15 @@ from packaging.utils import canonicalize_name
 from pytest_release.dists.venv import INSTALL_SECONDS, NotAttempted
 from pytest_release.index.names import bypassing_proxy
 from pytest_release.problems import Problem
-from pytest_release.redact import scrub_secrets, split_credentials
+from pytest_release.process import Access, CommandResult, run_command
+from pytest_release.redact import INSTALL_INDEX_VARIABLES
 from pytest_release.target.pyproject import relative
 
 if TYPE_CHECKING:
     from pytest_release.dists.build import BuiltPackage
     from pytest_release.dists.venv import FreshVenv
-    from pytest_release.process import CommandResult
     from pytest_release.target.monorepo import Monorepo, Package
 
-UV_STRATEGY = ("--index-strategy", "first-index")
-INDEX_VARIABLES = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX", "UV_DEFAULT_INDEX")
 
 # What an installer says when it cannot connect to an index (uv, then pip / urllib3).
 _UNREACHABLE = re.compile(
@@ -125,78 +127,84 @@ def upload_problems(package: Package, result: CommandResult, built: BuiltPackage
 # -- what to install, and how -----------------------------------------------------------------
 
 
-def required_internal(monorepo: Monorepo, package: Package) -> list[Package]:
-    """The internal packages ``package`` requires outside any extra, on this interpreter."""
-    keys = {each.key for each in monorepo.packages} - {package.key}
-    return [
-        monorepo.package(requirement.name)
-        for requirement in package.dependencies
-        if canonicalize_name(requirement.name) in keys
-        and (requirement.marker is None or requirement.marker.evaluate({"extra": ""}))
-    ]
-
-
-def install_targets(monorepo: Monorepo) -> tuple[Package, ...]:
-    """What to install by name: the top packages, and any package that none of them pulls in
-    through its required dependencies (one reached only through an extra, say); every other
-    package must come in as a dependency, as it will for a user."""
-    reached = monorepo.reachable(
-        monorepo.top_packages, lambda package: required_internal(monorepo, package)
-    )
-    return tuple(p for p in monorepo.packages if p in monorepo.top_packages or p not in reached)
-
-
 def pin(package: Package) -> str:
     return f"{package.name}=={package.version_text}"
 
 
-def user_indexes(environ: Mapping[str, str]) -> tuple[str, ...]:
-    """The options that keep the user's own indexes, below the local one.
+def third_party_requirements(monorepo: Monorepo) -> list[str]:
+    """The requirements of the internal packages on other projects: their own, and those of
+    the extras they ask of each other (``core[fast]``), once each."""
+    keys = {package.key for package in monorepo.packages}
+    found: dict[str, None] = {}
+    for package in monorepo.packages:
+        wanted = list(package.dependencies)
+        for requirement in package.dependencies:
+            if canonicalize_name(requirement.name) in keys:
+                other = monorepo.package(requirement.name)
+                for extra in sorted(requirement.extras):
+                    wanted += other.optional_dependencies.get(extra, ())
+        for requirement in wanted:
+            if canonicalize_name(requirement.name) not in keys:
+                found[str(requirement)] = None
+    return list(found)
 
-    uv reads ``UV_DEFAULT_INDEX`` / ``UV_INDEX_URL`` and ``UV_EXTRA_INDEX_URL`` itself (an
-    ``--extra-index-url`` ranks below every ``--index``); ``UV_INDEX`` it ignores once
-    ``--index`` is given, so its entries follow the local index. pip's ``PIP_INDEX_URL`` and
-    ``PIP_EXTRA_INDEX_URL`` are spelled as uv's when uv's own are not set.
-    """
-    options: list[str] = []
-    extra = environ.get("UV_INDEX", "").split()
-    if not extra and not environ.get("UV_EXTRA_INDEX_URL"):
-        extra = environ.get("PIP_EXTRA_INDEX_URL", "").split()
-    for url in extra:
-        options += ["--index", url]
+
+@dataclass(frozen=True)
+class InstallStep:
+    """One installer command, with the environment variables it sets and removes."""
+
+    command: tuple[str, ...]
+    variables: Mapping[str, str] = field(default_factory=dict)
+    removed: tuple[str, ...] = ()
+
+
+def normal_indexes(environ: Mapping[str, str], *, uv: bool) -> dict[str, str]:
+    """The user's normal indexes for the installer: uv reads its own variables, and pip's
+    ``PIP_INDEX_URL`` / ``PIP_EXTRA_INDEX_URL`` spelled as uv's when uv's are not set."""
+    if not uv:
+        return {}
+    variables: dict[str, str] = {}
     default = environ.get("PIP_INDEX_URL", "").strip()
     if default and not environ.get("UV_DEFAULT_INDEX") and not environ.get("UV_INDEX_URL"):
-        options += ["--default-index", default]
-    return tuple(options)
+        variables["UV_DEFAULT_INDEX"] = default
+    extra = environ.get("PIP_EXTRA_INDEX_URL", "").split()
+    if extra and not environ.get("UV_INDEX") and not environ.get("UV_EXTRA_INDEX_URL"):
+        variables["UV_INDEX"] = " ".join(extra)
+    return variables
 
 
-def install_commands(
+def install_steps(
     venv: FreshVenv, simple_url: str, monorepo: Monorepo, environ: Mapping[str, str]
-) -> list[list[str]]:
-    """The commands that install the release into ``venv`` (see the module docstring).
-
-    uv: the local index first, then the user's indexes; the internal packages as wheels only
-    (a wheel built here from the uploaded sdist would not be the file uploaded).
-    """
+) -> list[InstallStep]:
+    """The steps that install the release into ``venv`` (see the module docstring)."""
     python = str(venv.python_executable)
+    pins = [pin(package) for package in monorepo.packages]
+    install: tuple[str, ...]
+    check: tuple[str, ...]
+    isolated: tuple[str, ...]  # options that keep the installer's configuration files out
     if venv.uv:
-        command = [venv.uv, "pip", "install", "--python", python, *UV_STRATEGY]
-        command += ["--index", simple_url, *user_indexes(environ)]
-        for package in monorepo.packages:
-            command += ["--only-binary", package.name]
-        return [command + [pin(package) for package in install_targets(monorepo)]]
-    pip = [python, "-m", "pip", "install", "--disable-pip-version-check"]
-    internal = [*pip, "--isolated", "--no-deps", "--only-binary", ":all:"]
-    internal += ["--index-url", simple_url, *map(pin, monorepo.packages)]
-    keys = {package.key for package in monorepo.packages}
-    third_party = dict.fromkeys(
-        str(requirement)
-        for package in monorepo.packages
-        for requirement in package.dependencies
-        if canonicalize_name(requirement.name) not in keys
-    )
-    check = [python, "-m", "pip", "check"]
-    return [internal, [*pip, *third_party], check] if third_party else [internal, check]
+        install = (venv.uv, "pip", "install", "--python", python)
+        only_under_test = {"UV_DEFAULT_INDEX": simple_url}
+        check = (venv.uv, "pip", "check", "--python", python)
+        isolated = ("--no-config",)
+    else:
+        install = (python, "-m", "pip", "install", "--disable-pip-version-check")
+        only_under_test = {"PIP_INDEX_URL": simple_url, "PIP_CONFIG_FILE": os.devnull}
+        check = (python, "-m", "pip", "check", "--disable-pip-version-check")
+        isolated = ()
+    steps = [
+        InstallStep(
+            (*install, *isolated, "--no-deps", "--only-binary", ":all:", *pins),
+            only_under_test,
+            (*INSTALL_INDEX_VARIABLES, "UV_INDEX_STRATEGY", "UV_NO_INDEX", "PIP_NO_INDEX"),
+        )
+    ]
+    third_party = third_party_requirements(monorepo)
+    if third_party:
+        steps.append(
+            InstallStep((*install, *third_party, *pins), normal_indexes(environ, uv=bool(venv.uv)))
+        )
+    return [*steps, InstallStep(check)]
 
 
 # -- the install ------------------------------------------------------------------------------
@@ -209,50 +217,48 @@ class Installation:
 
     results: tuple[CommandResult, ...]
     offline: str | None = None
-    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def ok(self) -> bool:
         return all(result.ok for result in self.results)
 
     def failure(self) -> str:
-        """The failed command and the last lines of its output, every secret masked."""
+        """The failed command and the last lines of its output (the runner masked every
+        secret in it)."""
         failed = next((result for result in self.results if not result.ok), None)
         if failed is None:
             return ""
-        return scrub_secrets(f"{failed.describe()}\n{failed.tail()}", self.secrets)
+        return f"{failed.describe()}\n{failed.tail()}"
 
 
 def install_release(
     venv: FreshVenv, monorepo: Monorepo, simple_url: str, environ: Mapping[str, str]
 ) -> Installation | NotAttempted:
-    """Install the release into ``venv`` from the index at ``simple_url``, command by
-    command until one fails; ``NotAttempted`` when a package's version cannot be read."""
+    """Install the release into ``venv`` from the index at ``simple_url``, step by step
+    until one fails; ``NotAttempted`` when a package's version cannot be read."""
     unreadable = [package.name for package in monorepo.packages if package.version is None]
     if unreadable:
         return NotAttempted(
             f"not installed: the version of {', '.join(unreadable)} cannot be read "
             "(see the versions gate)"
         )
-    secrets = _url_secrets(environ)
-    variables = bypassing_proxy(venv.environment())  # the local index is on 127.0.0.1
     results: list[CommandResult] = []
-    for command in install_commands(venv, simple_url, monorepo, environ):
-        result = venv.run(command, cwd=venv.path, timeout=INSTALL_SECONDS, variables=variables)
+    for step in install_steps(venv, simple_url, monorepo, environ):
+        environment = venv.environment(step.variables, access=Access.INSTALL)
+        for name in step.removed:
+            if name not in step.variables:
+                environment.pop(name, None)
+        # The local index is on 127.0.0.1: a proxy set for the internet must not take it.
+        result = run_command(
+            step.command,
+            cwd=venv.path,
+            timeout=INSTALL_SECONDS,
+            environment=bypassing_proxy(environment),
+        )
         results.append(result)
         if not result.ok:
-            return Installation(
-                tuple(results), unreachable_index(result.output, simple_url), secrets
-            )
-    return Installation(tuple(results), None, secrets)
-
-
-def _url_secrets(environ: Mapping[str, str]) -> tuple[str, ...]:
-    """The credentials written into the index URLs the install may show (a token alone
-    stands where the user name goes)."""
-    urls = " ".join(environ.get(name, "") for name in INDEX_VARIABLES).split()
-    found = [split_credentials(url)[1] for url in urls]
-    return tuple(pair[1] or pair[0] for pair in found if pair is not None)
+            return Installation(tuple(results), unreachable_index(result.output, simple_url))
+    return Installation(tuple(results), None)
 
 
 def unreachable_index(output: str, local_url: str) -> str | None:

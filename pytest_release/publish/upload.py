@@ -116,7 +116,7 @@ class PublishStep:
                 self.log.place(self.shown, file, "already there")
         missing = [file for file in planned if file.state == "to upload"]
         # Kept before they are sent: a re-run after any failure sends these very bytes.
-        self._keep(planned)
+        self._keep(package, planned)
         if missing:
             result = self.index.upload([file.path for file in missing])
             if not result.ok:
@@ -129,13 +129,23 @@ class PublishStep:
         self.sent[package.name] = [file.path for file in planned]
         self._record(package, planned, request)
 
-    def _keep(self, placed: Sequence[PlannedFile]) -> None:
+    def _keep(self, package: Package, placed: Sequence[PlannedFile]) -> None:
+        """Keep the files for a resumed run; a failure to (a full disk, a read-only
+        folder) stops the step before anything is sent, like any other."""
         if self.kept is None:
             return
-        self.kept.mkdir(parents=True, exist_ok=True)
-        for file in placed:
-            if not (self.kept / file.path.name).exists():
-                shutil.copy2(file.path, self.kept / file.path.name)
+        try:
+            self.kept.mkdir(parents=True, exist_ok=True)
+            for file in placed:
+                if not (self.kept / file.path.name).exists():
+                    shutil.copy2(file.path, self.kept / file.path.name)
+        except OSError as error:
+            raise self._stopped(
+                package,
+                f"the files could not be kept for a resumed run in {self.kept}: {error}",
+                "free disk space or make that folder writable, then re-run",
+                burned=False,
+            ) from None
 
     def _listing(self, package: Package) -> list[IndexFile]:
         try:

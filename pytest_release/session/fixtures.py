@@ -275,7 +275,7 @@ def kept_release_files(pytestconfig: pytest.Config, release_settings: Settings) 
     so that a resumed run sends the same bytes; None without a cache or a commit."""
     from pytest_release.target import git
 
-    cache = pytestconfig.cache
+    cache: pytest.Cache | None = getattr(pytestconfig, "cache", None)  # -p no:cacheprovider
     if cache is None or release_settings.release_version is None:
         return None
     try:

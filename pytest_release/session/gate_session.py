@@ -39,6 +39,28 @@ PUBLISH_NEEDS_VERSION = (
 _COLOURS = {"passed": "green", "failed": "red", "skipped": "yellow", "not run": "white"}
 
 
+def hide_secrets(report: pytest.TestReport, item: pytest.Item) -> None:
+    """Mask every known secret in what a gate case reports (its failure, its captured
+    output, its properties) before the terminal, JUnit or any file sees it: the last net
+    under the runner's own masking."""
+    from pytest_release.redact import known_secrets, scrub_secrets
+
+    secrets = known_secrets(os.environ)
+    if isinstance(report.longrepr, tuple):
+        path, line, reason = report.longrepr
+        report.longrepr = (path, line, scrub_secrets(reason, secrets))
+    elif report.longrepr is not None:
+        text = str(report.longrepr)
+        if (scrubbed := scrub_secrets(text, secrets)) != text:
+            report.longrepr = scrubbed
+    report.sections = [(title, scrub_secrets(text, secrets)) for title, text in report.sections]
+    for properties in (report.user_properties, item.user_properties):
+        properties[:] = [
+            (name, scrub_secrets(value, secrets) if isinstance(value, str) else value)
+            for name, value in properties
+        ]
+
+
 class GateSession:
     """The hooks that only act in a release session: one that collects the suite's gates.
 
@@ -166,7 +188,10 @@ class GateSession:
         """Keep what a gate's skip means, and show the skip at the gate, not in the helper
         that raised it."""
         report = yield
-        if not (self.active and report.skipped and isinstance(report.longrepr, tuple)):
+        if not self.active:
+            return report
+        hide_secrets(report, item)
+        if not (report.skipped and isinstance(report.longrepr, tuple)):
             return report
         reason = report.longrepr[2]
         if call.excinfo is not None and isinstance(call.excinfo.value, GateSkip):

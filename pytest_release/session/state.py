@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_release.index.names import index_conflict, read_pypirc, resolve_upload_index
 from pytest_release.publish.progress import PublishLog
 from pytest_release.session.ledger import Ledger
 from pytest_release.settings import Settings, SettingsError, resolve_settings
@@ -46,6 +47,14 @@ def settings_of(config: pytest.Config) -> Settings:
             )
         except SettingsError as error:
             raise pytest.UsageError(str(error)) from None
+        settings = config.stash[SETTINGS]
+        pypirc = read_pypirc(Path.home())
+        testpypi, pypi = (
+            resolve_upload_index(label, pypirc) for label in (settings.testpypi, settings.pypi)
+        )
+        conflict = index_conflict(testpypi, pypi)
+        if conflict:
+            raise pytest.UsageError(conflict)
     return config.stash[SETTINGS]
 
 

@@ -55,3 +55,9 @@ def test_upload_credentials_are_present(
     if source:  # where, never what: JUnit shows which source twine will use
         request.node.user_properties.append(("credentials", source))
     fail_with(problems)
+
+
+def test_each_index_has_credentials_of_its_own(release_settings: Settings) -> None:
+    """One password configured for two hosts would carry the production token to the
+    staging index: each index needs its own."""
+    fail_with(preflight.shared_credential_problems(release_settings, os.environ))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pytest_release.process import Decoding, child_environment, run_command
+from pytest_release.process import Access, Decoding, child_environment, run_command
 
 FETCH_SECONDS = 120
 LISTING_SECONDS = 120
@@ -23,12 +23,15 @@ def _git(
     timeout: float = 60,
     stdout_file: Path | None = None,
     decoding: Decoding = "replace",
+    remote: bool = False,
 ) -> str:
-    """git's answer (its whole stdout: every answer is parsed), or GitError."""
+    """git's answer (its whole stdout: every answer is parsed), or GitError. A command that
+    talks to a ``remote`` may use the credentials of the environment (a token that a
+    credential helper reads); no other git command sees them."""
     result = run_command(
         ["git", "-C", str(root), *args],
         timeout=timeout,
-        environment=child_environment(_VARIABLES),
+        environment=child_environment(_VARIABLES, access=Access.PUSH if remote else Access.NONE),
         separate_stderr=True,
         stdout_file=stdout_file,
         whole_stdout=True,
@@ -119,7 +122,7 @@ def upstream_of(root: Path, branch: str) -> tuple[str, str] | None:
 
 def fetch(root: Path, remote: str) -> None:
     """Refresh the remote-tracking refs; GitError when the remote cannot be reached."""
-    _git(root, "fetch", "--quiet", "--no-tags", remote, timeout=FETCH_SECONDS)
+    _git(root, "fetch", "--quiet", "--no-tags", remote, timeout=FETCH_SECONDS, remote=True)
 
 
 def ref_exists(root: Path, ref: str) -> bool:
@@ -172,6 +175,7 @@ def remote_tag_commits(root: Path, remote: str, tags: list[str]) -> dict[str, st
         # Given patterns, git lists a peeled `^{}` line only when asked for it by name.
         *(ref for tag in tags for ref in (f"refs/tags/{tag}", f"refs/tags/{tag}^{{}}")),
         timeout=FETCH_SECONDS,
+        remote=True,
     )
     found: dict[str, str] = {}
     for line in output.splitlines():
@@ -191,9 +195,11 @@ def push_tags(root: Path, remote: str, tags: list[str]) -> None:
         "push",
         "--atomic",
         "--quiet",
+        "--no-verify",  # the repo's pre-push hook would run with the push's credentials
         remote,
         *(f"refs/tags/{tag}" for tag in tags),
         timeout=FETCH_SECONDS,
+        remote=True,
     )
 
 

@@ -114,9 +114,9 @@ def write_pypirc(home: Path, text: str | None) -> None:
         (home / ".pypirc").write_text(text, encoding="utf-8")
 
 
-def source_for(home: Path, label: str, environ: dict[str, str]) -> str | None:
+def source_for(home: Path, label: str, environ: dict[str, str], role: str = "pypi") -> str | None:
     pypirc = read_pypirc(home)
-    return credential_source(resolve_upload_index(label, pypirc), pypirc, environ)
+    return credential_source(resolve_upload_index(label, pypirc), pypirc, environ, role)
 
 
 @pytest.fixture(autouse=True)
@@ -587,8 +587,9 @@ def test_missing_credentials_fix_names_the_ways_that_apply(
 ) -> None:
     """Trusted publishing is PyPI's and TestPyPI's: credential_source never finds it elsewhere."""
     write_pypirc(tmp_path, pypirc)
-    fix = missing_credentials_fix(resolve_upload_index(label, read_pypirc(tmp_path)))
+    fix = missing_credentials_fix(resolve_upload_index(label, read_pypirc(tmp_path)), "pypi")
 
+    assert "RELEASE_PYPI_TOKEN" in fix
     assert "TWINE_PASSWORD" in fix
     assert f"[{section}] section of ~/.pypirc" in fix
     assert "keyring" in fix
@@ -599,7 +600,7 @@ def test_missing_credentials_fix_names_the_ways_that_apply(
 
 def test_missing_credentials_fix_for_a_url_does_not_name_a_url_section(tmp_path: Path) -> None:
     """twine reads no ~/.pypirc section for an upload URL, and a URL is no section name."""
-    fix = missing_credentials_fix(resolve_upload_index(OTHER_URL, read_pypirc(tmp_path)))
+    fix = missing_credentials_fix(resolve_upload_index(OTHER_URL, read_pypirc(tmp_path)), "pypi")
 
     assert f"[{OTHER_URL}]" not in fix
     assert "TWINE_PASSWORD" in fix
@@ -635,3 +636,33 @@ def test_twine_reads_only_the_sections_index_servers_lists(
     parsed = read_pypirc(tmp_path)
 
     assert unread_by_twine(resolve_upload_index(label, parsed), parsed) is unread
+
+
+@pytest.mark.parametrize(
+    ("role", "environ", "expected"),
+    [
+        pytest.param(
+            "testpypi",
+            {"RELEASE_TESTPYPI_TOKEN": "t", "TWINE_PASSWORD": "shared"},
+            "RELEASE_TESTPYPI_TOKEN in the environment",
+            id="the-roles-own-token-first",
+        ),
+        pytest.param(
+            "pypi",
+            {"RELEASE_TESTPYPI_TOKEN": "t", "TWINE_PASSWORD": "shared"},
+            "TWINE_PASSWORD in the environment",
+            id="not-the-other-roles-token",
+        ),
+    ],
+)
+def test_each_index_may_have_a_token_of_its_own(
+    tmp_path: Path, role: str, environ: dict[str, str], expected: str
+) -> None:
+    assert source_for(tmp_path, role, environ, role) == expected
+
+
+def test_credentials_written_into_the_url_are_a_source(tmp_path: Path) -> None:
+    url = "https://user:pw@private.example/legacy/"
+    assert source_for(tmp_path, url, {}) == (
+        "the user name and password written into the index's URL"
+    )

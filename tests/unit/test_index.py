@@ -14,10 +14,14 @@ from pytest_release.index.names import (
     IndexFile,
     bypassing_proxy,
     htpasswd_line,
+    index_conflict,
     parse_simple_html,
     parse_simple_json,
+    read_pypirc,
+    resolve_upload_index,
     simple_url_for,
     twine_batches,
+    upload_credentials,
 )
 from pytest_release.index.opening import open_index
 from pytest_release.index.package_index import UnknownIndexError
@@ -346,3 +350,83 @@ def test_an_unknown_index_name_says_how_to_name_one(tmp_path: Path) -> None:
     message = str(raised.value)
     assert "'nexus' is neither an upload URL nor a repository of ~/.pypirc" in message
     assert "add a section with a `repository` URL to ~/.pypirc" in message
+
+
+# -- sha256 in either case, credentials per index, and the two indexes kept apart ----------
+
+UPPER = "AB" * 32
+
+
+def test_a_sha256_listed_in_upper_case_is_the_same_digest() -> None:
+    html = f'<a href="/p/x-1.0.tar.gz#sha256={UPPER}">x-1.0.tar.gz</a>'
+    page = {"files": [{"filename": "x-1.0.tar.gz", "hashes": {"sha256": UPPER}}]}
+    expected = [IndexFile("x-1.0.tar.gz", UPPER.lower())]
+    assert parse_simple_html(html) == expected
+    assert parse_simple_json(json.dumps(page)) == expected
+
+
+SHARED = {"TWINE_USERNAME": "__token__", "TWINE_PASSWORD": "shared", "TWINE_REPOSITORY": "x"}
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "environ", "expected"),
+    [
+        pytest.param(
+            "testpypi",
+            "https://test.pypi.org/legacy/",
+            {**SHARED, "RELEASE_TESTPYPI_TOKEN": "t-token", "RELEASE_PYPI_TOKEN": "p-token"},
+            {"TWINE_USERNAME": "__token__", "TWINE_PASSWORD": "t-token"},
+            id="the-roles-own-token",
+        ),
+        pytest.param(
+            "pypi",
+            "https://u:in-url@private.example/legacy/",
+            SHARED,
+            {"TWINE_USERNAME": "u", "TWINE_PASSWORD": "in-url"},
+            id="written-into-the-url",
+        ),
+        pytest.param(
+            "pypi",
+            "https://upload.pypi.org/legacy/",
+            {**SHARED, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc", "HOME": "/root"},
+            {
+                "TWINE_USERNAME": "__token__",
+                "TWINE_PASSWORD": "shared",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "oidc",
+            },
+            id="twines-own-variables-but-the-index",
+        ),
+    ],
+)
+def test_an_upload_gets_its_own_indexs_credentials(
+    role: str, url: str, environ: dict[str, str], expected: dict[str, str]
+) -> None:
+    assert upload_credentials(role, url, environ) == expected
+
+
+def test_a_remote_index_names_no_credential_on_twines_command_line() -> None:
+    index = RemoteIndex(
+        "u", "https://private.example/simple/", "https://u:in-url@private.example/legacy/"
+    )
+    assert index._twine_target() == ["--repository-url", "https://private.example/legacy/"]
+
+
+@pytest.mark.parametrize(
+    ("testpypi", "pypi", "conflict"),
+    [
+        ("testpypi", "pypi", None),
+        ("local", "local", None),
+        ("local", "pypi", None),
+        ("pypi", "pypi", "is the production PyPI"),
+        ("https://upload.pypi.org/legacy", "https://private.example/legacy/", "production PyPI"),
+        ("https://a.example/legacy/", "https://a.example/legacy", "name the same index"),
+        ("https://u:p@a.example/legacy/", "https://a.example/legacy/", "name the same index"),
+    ],
+)
+def test_the_staging_index_is_never_the_production_one(
+    testpypi: str, pypi: str, conflict: str | None
+) -> None:
+    empty = read_pypirc(Path("/nonexistent"))
+    found = index_conflict(resolve_upload_index(testpypi, empty), resolve_upload_index(pypi, empty))
+    assert (found is None) if conflict is None else (found is not None and conflict in found)
+    assert "u:p@" not in (found or "")

@@ -18,6 +18,7 @@ import pytest
 from pytest_release import process
 from pytest_release.process import (
     MAX_CAPTURED_BYTES,
+    Access,
     CommandResult,
     child_environment,
     log_tail,
@@ -262,6 +263,74 @@ def test_no_colour(monkeypatch: pytest.MonkeyPatch) -> None:
     environment = child_environment(colour=False)
     assert "FORCE_COLOR" not in environment
     assert environment["NO_COLOR"] == "1"
+
+
+# --- credentials: release secrets reach no child but the push -------------------------------
+
+SENTINEL = "sentinel-release-secret-7c1d"
+RELEASE_SECRETS = {
+    "TWINE_PASSWORD": SENTINEL,
+    "TWINE_USERNAME": "__token__",
+    "GITHUB_TOKEN": "ghs_sentinel-github-token",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "sentinel-oidc-request-token",
+    "ACTIONS_ID_TOKEN_REQUEST_URL": "https://oidc.example/request",
+    "RELEASE_PYPI_TOKEN": "pypi-AgEIcHlwaS5vcmcsentinelsentinel",
+    "MY_OWN_COPY": f"prefix-{SENTINEL}",  # a variable that holds a secret's value
+}
+PRIVATE_INDEX = "https://reader:index-s3cret@mirror.example/simple/"
+
+
+@pytest.fixture
+def secrets_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in RELEASE_SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PIP_INDEX_URL", PRIVATE_INDEX)
+    monkeypatch.setenv("HARMLESS", "kept")
+
+
+@pytest.mark.usefixtures("secrets_in_the_environment")
+@pytest.mark.parametrize("access", [Access.NONE, Access.INSTALL])
+def test_no_child_but_the_push_sees_a_release_secret(access: Access) -> None:
+    environment = child_environment(access=access)
+    assert not set(RELEASE_SECRETS) & set(environment)
+    assert environment["HARMLESS"] == "kept"
+
+
+@pytest.mark.usefixtures("secrets_in_the_environment")
+def test_only_installers_see_the_install_index_credentials() -> None:
+    assert child_environment(access=Access.INSTALL)["PIP_INDEX_URL"] == PRIVATE_INDEX
+    # Others keep the index (no other one is taken in its place), not its credentials.
+    assert child_environment()["PIP_INDEX_URL"] == "https://mirror.example/simple/"
+
+
+@pytest.mark.usefixtures("secrets_in_the_environment")
+def test_the_push_sees_the_environment_as_it_is() -> None:
+    environment = child_environment(access=Access.PUSH)
+    assert {name: environment[name] for name in RELEASE_SECRETS} == RELEASE_SECRETS
+
+
+@pytest.mark.usefixtures("secrets_in_the_environment")
+def test_an_upload_gets_the_credentials_it_is_handed() -> None:
+    environment = child_environment({"TWINE_PASSWORD": "for-this-index"})
+    assert environment["TWINE_PASSWORD"] == "for-this-index"
+    assert "GITHUB_TOKEN" not in environment
+
+
+@pytest.mark.usefixtures("secrets_in_the_environment")
+def test_a_child_that_prints_its_environment_shows_no_secret() -> None:
+    code = "import os; print(sorted(os.environ.items()))"
+    result = run(python(code))
+    assert result.ok
+    for value in [*RELEASE_SECRETS.values(), "index-s3cret"]:
+        assert value not in result.output
+
+
+@pytest.mark.usefixtures("secrets_in_the_environment")
+def test_what_a_child_shows_of_a_secret_it_was_handed_is_masked() -> None:
+    code = "import os; print(os.environ['TWINE_PASSWORD'])"
+    environment = child_environment({"TWINE_PASSWORD": "handed-to-the-upload"})
+    result = run_command(python(code), timeout=60, environment=environment)
+    assert result.output == "****\n"
 
 
 # --- rendering --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ unreachable index looks like, RECORD files compared, demo files chosen for smoke
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,12 +28,12 @@ from pytest_release.index.names import IndexFile
 from pytest_release.problems import Problem
 from pytest_release.process import CommandResult
 from pytest_release.publish.rehearsal import (
-    install_commands,
-    install_targets,
+    install_steps,
     missing_from_wheel,
+    normal_indexes,
+    third_party_requirements,
     unreachable_index,
     upload_in_order,
-    user_indexes,
 )
 from pytest_release.target.monorepo import Monorepo, Package
 
@@ -113,88 +114,94 @@ def test_uploads_go_in_publish_order_and_stop_at_a_failure(
 
 # -- what is installed, and how ---------------------------------------------------------------
 
+FAST = package("acme-fast", "acme-core[speed]>=1.2", "click>=8")
+CORE_WITH_EXTRA = Package(
+    **{
+        **CORE.__dict__,
+        "optional_dependencies": {"speed": (Requirement("orjson>=3"), Requirement("acme-cli"))},
+    }
+)
+
 
 @pytest.mark.parametrize(
-    ("packages", "targets"),
+    ("packages", "expected"),
     [
-        ((CORE, CLI, META), ["acme"]),
-        ((CORE, CLI), ["acme-cli"]),
-        (
-            (CORE, package("acme-a", "acme-core"), package("acme-b", "acme-core")),
-            ["acme-a", "acme-b"],
+        pytest.param((CORE, CLI, META), ["packaging>=24", "click>=8"], id="each-once"),
+        pytest.param(
+            (CORE_WITH_EXTRA, CLI, FAST),
+            ["packaging>=24", "click>=8", "orjson>=3"],
+            id="an-internal-extra-brings-its-own",
         ),
-        # reached only through an extra: installed by name as well
-        ((CORE, package("acme-x", "acme-core; extra == 'x'")), ["acme-core", "acme-x"]),
-        # a marker false on every interpreter
-        ((CORE, package("acme-y", "acme-core; python_version < '3'")), ["acme-core", "acme-y"]),
+        pytest.param((package("solo"),), [], id="none"),
     ],
-    ids=["meta-package", "two-levels", "two-tops", "extra-only", "marker-false"],
 )
-def test_install_targets_are_the_tops_and_what_they_do_not_pull_in(
-    packages: tuple[Package, ...], targets: list[str]
-) -> None:
-    assert [p.name for p in install_targets(Monorepo(ROOT, packages))] == targets
+def test_third_party_requirements(packages: tuple[Package, ...], expected: list[str]) -> None:
+    assert third_party_requirements(Monorepo(ROOT, packages)) == expected
 
 
 MIRROR = {"PIP_INDEX_URL": "https://mirror/simple"}
 
 
 @pytest.mark.parametrize(
-    ("environ", "options"),
+    ("environ", "variables"),
     [
-        pytest.param({}, [], id="none"),
-        pytest.param(MIRROR, ["--default-index", "https://mirror/simple"], id="pip-index"),
-        pytest.param({**MIRROR, "UV_DEFAULT_INDEX": "https://uv"}, [], id="uv-default-wins"),
-        pytest.param({**MIRROR, "UV_INDEX_URL": "https://uv"}, [], id="uv-index-url-wins"),
+        pytest.param({}, {}, id="none"),
+        pytest.param(MIRROR, {"UV_DEFAULT_INDEX": "https://mirror/simple"}, id="pip-index"),
+        pytest.param({**MIRROR, "UV_DEFAULT_INDEX": "https://uv"}, {}, id="uv-default-wins"),
+        pytest.param({**MIRROR, "UV_INDEX_URL": "https://uv"}, {}, id="uv-index-url-wins"),
         pytest.param(
-            {"UV_INDEX": "a=https://a/simple https://b/simple"},
-            ["--index", "a=https://a/simple", "--index", "https://b/simple"],
-            id="uv-index",
-        ),
-        pytest.param(
-            {"PIP_EXTRA_INDEX_URL": "https://x"}, ["--index", "https://x"], id="pip-extra"
+            {"PIP_EXTRA_INDEX_URL": "https://x https://y"},
+            {"UV_INDEX": "https://x https://y"},
+            id="pip-extra",
         ),
         pytest.param(
             {"PIP_EXTRA_INDEX_URL": "https://x", "UV_EXTRA_INDEX_URL": "https://u"},
-            [],
+            {},
             id="uv-extra-wins",
         ),
     ],
 )
-def test_user_indexes_keep_their_place_below_the_local_index(
-    environ: dict[str, str], options: list[str]
+def test_pip_index_settings_reach_uv_through_its_variables(
+    environ: dict[str, str], variables: dict[str, str]
 ) -> None:
-    assert list(user_indexes(environ)) == options
+    assert normal_indexes(environ, uv=True) == variables
+    assert normal_indexes(environ, uv=False) == {}  # pip reads its own
 
 
-def test_uv_installs_the_tops_with_the_local_index_first_and_first_index_strategy() -> None:
+@pytest.mark.parametrize("uv", ["/bin/uv", None], ids=["uv", "pip"])
+def test_the_release_comes_from_the_index_under_test_and_the_rest_from_the_normal_one(
+    uv: str | None,
+) -> None:
+    venv = FreshVenv(Path("/venv"), uv)
+    secret_index = "https://user:s3cret@mirror.example/simple"
+    internal, third_party, check = install_steps(venv, LOCAL, REPO, {"PIP_INDEX_URL": secret_index})
+    pins = ["acme-core==1.2.0", "acme-cli==1.2.0", "acme==1.2.0"]
+    # 1. Every internal package, pinned, its wheel, no dependency, from that index alone.
+    assert list(internal.command[-5:]) == ["--only-binary", ":all:", *pins]
+    assert "--no-deps" in internal.command
+    assert LOCAL in internal.variables.values()
+    for name in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "UV_INDEX", "UV_DEFAULT_INDEX"):
+        assert name in internal.removed or internal.variables.get(name) == LOCAL
+    # 2. The third-party requirements from the normal index, the internal ones standing.
+    assert list(third_party.command[-5:]) == ["packaging>=24", "click>=8", *pins]
+    assert LOCAL not in third_party.variables.values()
+    assert third_party.removed == ()
+    # 3. Every requirement met.
+    assert "check" in check.command
+    # No URL, and so no credential, on any command line.
+    for step in (internal, third_party, check):
+        assert not [word for word in step.command if "://" in word]
+    if uv:
+        assert "--no-config" in internal.command
+        assert third_party.variables == {"UV_DEFAULT_INDEX": secret_index}
+    else:
+        assert internal.variables["PIP_CONFIG_FILE"] == os.devnull
+
+
+def test_with_no_third_party_requirement_there_is_no_second_step() -> None:
     venv = FreshVenv(Path("/venv"), "/bin/uv")
-    (command,) = install_commands(venv, LOCAL, REPO, {"PIP_INDEX_URL": "https://mirror/simple"})
-    assert command[:5] == ["/bin/uv", "pip", "install", "--python", str(venv.python_executable)]
-    options = command[5:]
-    assert options[options.index("--index-strategy") + 1] == "first-index"
-    assert options.index("--index") < options.index("--default-index")
-    assert options[options.index("--index") + 1] == LOCAL
-    assert "--extra-index-url" not in options
-    assert "--index-url" not in options
-    binary = [options[i + 1] for i, word in enumerate(options) if word == "--only-binary"]
-    assert binary == ["acme-core", "acme-cli", "acme"]
-    assert options[-1] == "acme==1.2.0"
-    assert "acme-core==1.2.0" not in options  # pulled in by acme's requirements, as for a user
-
-
-def test_pip_fallback_pins_the_internal_packages_from_the_local_index_alone() -> None:
-    venv = FreshVenv(Path("/venv"), None)
-    internal, third_party, check = install_commands(venv, LOCAL, REPO, {})
-    assert internal[2:4] == ["pip", "install"]
-    for option in ("--isolated", "--no-deps"):
-        assert option in internal
-    assert internal[internal.index("--index-url") + 1] == LOCAL
-    assert "--extra-index-url" not in internal
-    assert internal[-3:] == ["acme-core==1.2.0", "acme-cli==1.2.0", "acme==1.2.0"]
-    assert third_party[-2:] == ["packaging>=24", "click>=8"]
-    assert "--isolated" not in third_party  # the user's own index and configuration
-    assert check[-2:] == ["pip", "check"]
+    steps = install_steps(venv, LOCAL, Monorepo(ROOT, (package("solo"),)), {})
+    assert ["install" in step.command for step in steps] == [True, False]
 
 
 # -- an unreachable index ---------------------------------------------------------------------
