@@ -1,42 +1,23 @@
 """The release's tags (gate 9): made annotated on HEAD, then pushed to the release branch's
 upstream remote all at once. A tag already on HEAD is kept (a resumed run); one on another
-commit, locally or on the remote, stops the gate before anything is made or pushed.
+commit, locally or on the remote, stops the gate before anything is made or pushed (the
+preflight checked the same before the uploads: this is for what changed since).
 
 Each refusal is a publish failure that says what is live where, and what to do next.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
+from pytest_release.checks.preflight import Unverified
+from pytest_release.checks.release_tags import existing_tag_problems
+from pytest_release.problems import Problem
 from pytest_release.publish.progress import PublishLog
-from pytest_release.publish.upload import publish_failure
+from pytest_release.publish.upload import PublishStep, publish_failure
 from pytest_release.settings import Settings
 from pytest_release.target import git
-
-
-def moved_tags(commits: Mapping[str, str | None], head: str) -> dict[str, str]:
-    """The tags of ``commits`` (tag -> the commit it names, None when absent) that name
-    another commit than ``head``."""
-    return {tag: commit for tag, commit in commits.items() if commit and commit != head}
-
-
-def _fail_on_moved_tags(
-    moved: Mapping[str, str], where: str, head: str, settings: Settings, log: PublishLog
-) -> None:
-    if not moved:
-        return
-    names = ", ".join(moved)
-    raise publish_failure(
-        log,
-        "; ".join(
-            f"tag {tag} already exists {where} on commit {commit[:12]}, not on HEAD ({head[:12]})"
-            for tag, commit in moved.items()
-        ),
-        str(settings.root),
-        f"if {names} is an earlier release, bump the version; if it was made by mistake, "
-        "delete it (git tag -d TAG; git push REMOTE :refs/tags/TAG) and re-run",
-    )
+from pytest_release.target.monorepo import Monorepo
 
 
 def upstream_remote(settings: Settings, log: PublishLog) -> str:
@@ -52,42 +33,45 @@ def upstream_remote(settings: Settings, log: PublishLog) -> str:
     return upstream[0]
 
 
-def remote_tags(
-    settings: Settings, remote: str, tags: Sequence[str], head: str, log: PublishLog
-) -> dict[str, str]:
-    """The commits ``tags`` name on ``remote``; fails when one names another than HEAD."""
+def _fail_on(problems: Sequence[Problem], settings: Settings, log: PublishLog) -> None:
+    if problems:
+        what = "; ".join(problem.what for problem in problems)
+        raise publish_failure(log, what, str(settings.root), problems[0].fix)
+
+
+def _checked(settings: Settings, tags: Sequence[str], remote: str, log: PublishLog) -> None:
+    """The tags as the preflight checked them: none on another commit, here or on the
+    remote, and none lightweight on HEAD."""
     try:
-        on_remote = git.remote_tag_commits(settings.root, remote, list(tags))
-    except git.GitError as error:
+        problems = existing_tag_problems(settings.root, tags, remote, check_push=False)
+    except Unverified as unverified:
+        raise publish_failure(
+            log, unverified.reason, str(settings.root), "check that the remote can be reached"
+        ) from None
+    _fail_on(problems, settings, log)
+
+
+def fail_unless_all_placed(pypi: PublishStep, monorepo: Monorepo, log: PublishLog) -> None:
+    """A release is tagged only when every package of it is on the production index: a
+    `-k` selection that left one out tags nothing."""
+    absent = pypi.unplaced(monorepo.packages)
+    if absent:
         raise publish_failure(
             log,
-            f"the tags of remote '{remote}' could not be read: {error}",
-            str(settings.root),
-            "check that the remote can be reached",
-        ) from None
-    _fail_on_moved_tags(moved_tags(on_remote, head), f"on remote '{remote}'", head, settings, log)
-    return on_remote
+            f"{', '.join(absent)} not placed on {pypi.shown} in this session, so the release "
+            "is not whole there and is not tagged",
+            str(monorepo.root),
+            "run the publish without -k (or with every package), so that each reaches the index",
+        )
 
 
 def make_tags_on_head(settings: Settings, tags: Sequence[str], log: PublishLog) -> str:
     """Every tag of ``tags`` an annotated tag on HEAD: made now, or found there; the
     remote is asked first, so that a conflict there fails before any tag is made. HEAD."""
     root = settings.root
-    head = git.head_commit(root)
-    existing = {tag: git.tag_commit(root, tag) for tag in tags}
-    _fail_on_moved_tags(moved_tags(existing, head), "locally", head, settings, log)
-    lightweight = [tag for tag, c in existing.items() if c and not git.is_annotated(root, tag)]
-    if lightweight:
-        raise publish_failure(
-            log,
-            f"{', '.join(lightweight)} on HEAD is a lightweight tag; the release's tags are "
-            "annotated (they carry who tagged, when, and a message)",
-            str(root),
-            "delete it (git tag -d TAG) and re-run: the gate makes it annotated",
-        )
-    remote_tags(settings, upstream_remote(settings, log), tags, head, log)
+    _checked(settings, tags, upstream_remote(settings, log), log)
     for tag in tags:
-        if existing[tag] is None:
+        if git.tag_commit(root, tag) is None:
             try:
                 git.create_annotated_tag(root, tag, f"Release {tag}")
             except git.GitError as error:
@@ -98,25 +82,25 @@ def make_tags_on_head(settings: Settings, tags: Sequence[str], log: PublishLog) 
                     "give git an identity (git config user.name / user.email) if it asks for one",
                 ) from None
         log.tags.append(tag)
-    return head
+    return git.head_commit(root)
 
 
 def push_tags(settings: Settings, tags: Sequence[str], log: PublishLog) -> str:
     """The tags on the upstream remote of the release branch, pushed all at once (those it
     lacks). The remote."""
     remote = upstream_remote(settings, log)
-    head = git.head_commit(settings.root)
-    on_remote = remote_tags(settings, remote, tags, head, log)
-    missing = [tag for tag in tags if tag not in on_remote]
-    if missing:
-        try:
+    _checked(settings, tags, remote, log)
+    try:
+        on_remote = git.remote_tag_commits(settings.root, remote, list(tags))
+        missing = [tag for tag in tags if tag not in on_remote]
+        if missing:
             git.push_tags(settings.root, remote, missing)
-        except git.GitError as error:
-            raise publish_failure(
-                log,
-                f"pushing {', '.join(missing)} to remote '{remote}' failed: {error}",
-                str(settings.root),
-                "check the remote's permissions (a protected tag pattern, say)",
-            ) from None
+    except git.GitError as error:
+        raise publish_failure(
+            log,
+            f"pushing {', '.join(tags)} to remote '{remote}' failed: {error}",
+            str(settings.root),
+            "check the remote's permissions (a protected tag pattern, say)",
+        ) from None
     log.pushed += tags
     return remote

@@ -109,6 +109,24 @@ def release_package(request: pytest.FixtureRequest, monorepo: Monorepo) -> Packa
 
 
 @pytest.fixture(scope="session")
+def publish_run(pytestconfig: pytest.Config) -> bool:
+    """Whether this session publishes: a publish gate selected, and -m naming `publish`."""
+    from pytest_release.session import state
+
+    return pytestconfig.stash.get(state.PUBLISHING, False)
+
+
+@pytest.fixture(scope="session")
+def release_tag_names(
+    release_settings: Settings, monorepo: Monorepo, release_version: Version
+) -> list[str]:
+    """The tags this release creates, in publish order."""
+    from pytest_release.checks.versions import release_tag_names
+
+    return release_tag_names(release_settings.tag, monorepo, release_version)
+
+
+@pytest.fixture(scope="session")
 def release_tags(
     git_worktree: Path,
     release_settings: Settings,
@@ -285,17 +303,34 @@ def kept_release_files(pytestconfig: pytest.Config, release_settings: Settings) 
     return cache.mkdir("pytest-release-published") / f"{release_settings.release_version}-{commit}"
 
 
-@pytest.fixture(scope="session")
-def publish_step_to(
-    monorepo: Monorepo, publish_log: PublishLog, kept_release_files: Path | None
-) -> Callable[[str, PackageIndex], PublishStep]:
-    """Opens the upload step of a publish gate: ``publish_step_to(role, index)``."""
+def _publish_step(
+    role: str, index: PackageIndex, monorepo: Monorepo, log: PublishLog, kept: Path | None
+) -> PublishStep:
     from pytest_release.publish.upload import PublishStep
 
-    def open_step(role: str, index: PackageIndex) -> PublishStep:
-        return PublishStep(role, index, monorepo, publish_log, kept_release_files)
+    return PublishStep(role, index, monorepo, log, kept)
 
-    return open_step
+
+@pytest.fixture(scope="session")
+def testpypi_step(
+    testpypi_index: PackageIndex,
+    monorepo: Monorepo,
+    publish_log: PublishLog,
+    kept_release_files: Path | None,
+) -> PublishStep:
+    """The upload of the release's files to the TestPyPI index, package by package."""
+    return _publish_step("testpypi", testpypi_index, monorepo, publish_log, kept_release_files)
+
+
+@pytest.fixture(scope="session")
+def pypi_step(
+    pypi_index: PackageIndex,
+    monorepo: Monorepo,
+    publish_log: PublishLog,
+    kept_release_files: Path | None,
+) -> PublishStep:
+    """The upload of the release's files to the production index, package by package."""
+    return _publish_step("pypi", pypi_index, monorepo, publish_log, kept_release_files)
 
 
 @pytest.fixture(scope="session")

@@ -133,6 +133,7 @@ class GateSession:
                 ]
                 if waived and publishes(gate):
                     item.user_properties.append(("release_waived", waived))
+        config.stash[state.PUBLISHING] = self.publishing
         config.stash[state.LEDGER] = Ledger(
             (gate, item.nodeid) for item in items if (gate := gates[item])
         )

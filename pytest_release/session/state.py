@@ -17,6 +17,7 @@ SETTINGS = pytest.StashKey[Settings]()
 MONOREPO = pytest.StashKey["Monorepo | MonorepoError"]()
 LEDGER = pytest.StashKey[Ledger]()
 PUBLISH_LOG = pytest.StashKey[PublishLog]()
+PUBLISHING = pytest.StashKey[bool]()  # a publish gate was selected, and -m names `publish`
 
 # option dest -> config-key spelling
 OPTION_KEYS = {

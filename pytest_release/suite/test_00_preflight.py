@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.checks import preflight
+from pytest_release.checks import preflight, release_tags
 from pytest_release.gate import fail_with, skip_unverified
 from pytest_release.settings import Settings
+from pytest_release.target import git
 from pytest_release.target.monorepo import Monorepo, MonorepoError, reading_problems
 
 pytestmark = [pytest.mark.preflight]
@@ -61,3 +62,26 @@ def test_each_index_has_credentials_of_its_own(release_settings: Settings) -> No
     """One password configured for two hosts would carry the production token to the
     staging index: each index needs its own."""
     fail_with(preflight.shared_credential_problems(release_settings, os.environ))
+
+
+def test_release_tags_can_be_made_and_pushed(
+    git_worktree: Path,
+    release_settings: Settings,
+    release_tag_names: list[str],
+    publish_run: bool,
+) -> None:
+    """What could fail at tag time, after the uploads, fails here: a tag name git refuses,
+    a tag of the release on another commit (here or on the remote), a lightweight one on
+    HEAD, and in a publish run a remote that would refuse the push."""
+    root = release_settings.root
+    upstream = git.upstream_of(root, release_settings.branch)
+    remote = upstream[0] if upstream and upstream[0] != "." else None
+    problems = release_tags.tag_name_problems(root, release_tag_names, release_settings)
+    if not problems:
+        try:
+            problems = release_tags.existing_tag_problems(
+                root, release_tag_names, remote, check_push=publish_run
+            )
+        except preflight.Unverified as unverified:
+            skip_unverified(release_settings, unverified.check, unverified.reason)
+    fail_with(problems)

@@ -6,7 +6,7 @@ Only with `-m publish`, and only when every gate before it passed in this sessio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -23,13 +23,6 @@ from pytest_release.target.monorepo import Monorepo, Package
 installed = cases.installed
 
 pytestmark = [pytest.mark.testpypi, pytest.mark.publish]
-
-
-@pytest.fixture(scope="module")
-def testpypi_step(
-    testpypi_index: PackageIndex, publish_step_to: Callable[[str, PackageIndex], PublishStep]
-) -> PublishStep:
-    return publish_step_to("testpypi", testpypi_index)
 
 
 @pytest.fixture(scope="module")

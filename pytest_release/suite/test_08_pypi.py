@@ -6,23 +6,15 @@ this session."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import pytest
 
 from pytest_release.dists.build import BuiltPackage
-from pytest_release.index.package_index import PackageIndex
 from pytest_release.publish.upload import PublishStep
 from pytest_release.target.monorepo import Package
 
 pytestmark = [pytest.mark.pypi, pytest.mark.publish]
-
-
-@pytest.fixture(scope="module")
-def pypi_step(
-    pypi_index: PackageIndex, publish_step_to: Callable[[str, PackageIndex], PublishStep]
-) -> PublishStep:
-    return publish_step_to("pypi", pypi_index)
 
 
 def test_upload_to_pypi(

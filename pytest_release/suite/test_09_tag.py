@@ -9,13 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from packaging.version import Version
 
 from pytest_release.checklist import CHECKLIST_DETAIL
-from pytest_release.checks import versions
 from pytest_release.gate import skip_blocked
 from pytest_release.publish import tags
 from pytest_release.publish.progress import PublishLog
+from pytest_release.publish.upload import PublishStep
 from pytest_release.settings import Settings
 from pytest_release.target.monorepo import Monorepo
 
@@ -24,22 +23,18 @@ pytestmark = [pytest.mark.tag, pytest.mark.publish]
 TAG_CASE = "test_release_tags_on_head"
 
 
-@pytest.fixture(scope="module")
-def release_tag_names(
-    release_settings: Settings, monorepo: Monorepo, release_version: Version
-) -> list[str]:
-    """The tags this release creates, in publish order."""
-    return versions.release_tag_names(release_settings.tag, monorepo, release_version)
-
-
 def test_release_tags_on_head(
     git_worktree: Path,
     release_settings: Settings,
     release_tag_names: list[str],
     publish_log: PublishLog,
+    pypi_step: PublishStep,
+    monorepo: Monorepo,
     request: pytest.FixtureRequest,
 ) -> None:
-    """Every tag of the release is an annotated tag on HEAD: made now, or found there."""
+    """Every tag of the release is an annotated tag on HEAD: made now, or found there; and
+    only when every package of the release is on the production index."""
+    tags.fail_unless_all_placed(pypi_step, monorepo, publish_log)
     head = tags.make_tags_on_head(release_settings, release_tag_names, publish_log)
     request.node.user_properties += [("release_tag", tag) for tag in release_tag_names]
     request.node.user_properties.append(

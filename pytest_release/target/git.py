@@ -188,6 +188,31 @@ def remote_tag_commits(root: Path, remote: str, tags: list[str]) -> dict[str, st
     return found
 
 
+def valid_tag_name(root: Path, tag: str) -> bool:
+    """Whether ``tag`` is a name git accepts for a tag (``git check-ref-format``)."""
+    try:
+        _git(root, "check-ref-format", f"refs/tags/{tag}")
+    except GitError:
+        return False
+    return True
+
+
+def push_would_be_accepted(root: Path, remote: str, tag: str) -> None:
+    """A dry-run push of HEAD as the tag ``tag``: GitError, with git's words, when the
+    remote refuses this clone a push (no permission, no credentials, a read-only URL)."""
+    _git(
+        root,
+        "push",
+        "--dry-run",
+        "--no-verify",
+        "--quiet",
+        remote,
+        f"HEAD:refs/tags/{tag}",
+        timeout=FETCH_SECONDS,
+        remote=True,
+    )
+
+
 def push_tags(root: Path, remote: str, tags: list[str]) -> None:
     """Push ``tags`` to ``remote`` all at once or not at all (``--atomic``)."""
     _git(
