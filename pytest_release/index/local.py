@@ -32,6 +32,19 @@ LOCAL_USERNAME = "release"
 START_ATTEMPTS = 5  # ports tried when the chosen one is taken before the server binds it
 _POLL_SECONDS = 0.05
 _PORT_TAKEN = ("address already in use", "only one usage of each socket address")
+# pypiserver, run by a launcher that ends it when the session that started it is gone (a
+# SIGKILL leaves no chance to stop it): it watches for its parent to change.
+_ORPHANS_EXIT = """
+import os, runpy, sys, threading, time
+parent = os.getppid()
+def watch():
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+threading.Thread(target=watch, daemon=True).start()
+sys.argv[0] = "pypiserver"
+runpy.run_module("pypiserver", run_name="__main__", alter_sys=True)
+"""
 
 
 class LocalIndex(PackageIndex):
@@ -98,7 +111,7 @@ def start_local_index(
     for attempt in range(1, START_ATTEMPTS + 1):
         port = (choose_port or free_port)()
         log = scratch / f"server-{port}.log"
-        command = [str(python), "-m", "pypiserver", "run", "--host", HOST, "--port", str(port)]
+        command = [str(python), "-c", _ORPHANS_EXIT, "run", "--host", HOST, "--port", str(port)]
         command += ["--authenticate", "update", "--passwords", str(htpasswd)]
         command += ["--disable-fallback", "--hash-algo", "sha256"]
         command += ["--health-endpoint", f"/health-{nonce}", str(packages)]

@@ -140,6 +140,7 @@ class IndexFile:
 
     filename: str
     sha256: str
+    url: str = ""  # where to download it, as the project page links it (maybe relative)
 
 
 def simple_url_for(upload_url: str) -> str:
@@ -172,8 +173,13 @@ def parse_simple_json(text: str) -> list[IndexFile]:
         hashes = entry.get("hashes")
         sha256 = hashes.get("sha256") if isinstance(hashes, dict) else None
         # Hex digits in either case name the same digest; ours are lower-case.
+        url = entry.get("url")
         found.append(
-            IndexFile(entry["filename"], sha256.lower() if isinstance(sha256, str) else "")
+            IndexFile(
+                entry["filename"],
+                sha256.lower() if isinstance(sha256, str) else "",
+                url if isinstance(url, str) else "",
+            )
         )
     return found
 
@@ -189,7 +195,8 @@ def parse_simple_html(text: str) -> list[IndexFile]:
         url = urlsplit(href)
         filename = anchor_text.strip() or unquote(url.path.rpartition("/")[2])
         algorithm, _, digest = url.fragment.partition("=")
-        found.append(IndexFile(filename, digest.lower() if algorithm == "sha256" else ""))
+        link = urlunsplit(url._replace(fragment=""))
+        found.append(IndexFile(filename, digest.lower() if algorithm == "sha256" else "", link))
     return found
 
 

@@ -8,6 +8,7 @@ import base64
 import http.client
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -94,13 +95,8 @@ class PackageIndex(ABC):
         """The files the index holds for ``project``, from its simple API (PEP 691 JSON
         when offered, else PEP 503 HTML); ``[]`` for a project it does not know (404)."""
         url = f"{self.simple_url}{canonicalize_name(project)}/"
-        plain_url, credentials = split_credentials(url)
-        request = urllib.request.Request(plain_url, headers={"Accept": _ACCEPT})
-        if credentials is not None:
-            token = base64.b64encode(":".join(credentials).encode()).decode()
-            request.add_unredirected_header("Authorization", f"Basic {token}")
         try:
-            with self._opener().open(request, timeout=QUERY_SECONDS) as response:
+            with self._opener().open(self._request(url), timeout=QUERY_SECONDS) as response:
                 content_type = response.headers.get_content_type()
                 charset = response.headers.get_content_charset() or "utf-8"
                 body = response.read()
@@ -122,6 +118,31 @@ class PackageIndex(ABC):
             except ValueError as error:
                 problem = f"{url} is not a simple API project page: {error}"
         raise IndexQueryError(scrub_secrets(problem, self._secrets()))
+
+    def download(self, project: str, file: IndexFile, destination: Path) -> Path:
+        """The file ``file`` of ``project``, as the index holds it, saved in the folder
+        ``destination``; IndexQueryError when it cannot be read."""
+        page = f"{self.simple_url}{canonicalize_name(project)}/"
+        url = urllib.parse.urljoin(page, file.url or file.filename)
+        target = destination / file.filename
+        try:
+            with self._opener().open(self._request(url), timeout=QUERY_SECONDS) as response:
+                destination.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(response.read())
+        except (OSError, http.client.HTTPException) as error:
+            problem = f"{file.filename} could not be downloaded from {url}: {error}"
+            raise IndexQueryError(scrub_secrets(problem, self._secrets())) from None
+        return target
+
+    def _request(self, url: str) -> urllib.request.Request:
+        """A request for ``url``, the credentials written into it sent as HTTP Basic auth
+        to that host alone (urllib would take them for part of the host)."""
+        plain_url, credentials = split_credentials(url)
+        request = urllib.request.Request(plain_url, headers={"Accept": _ACCEPT})
+        if credentials is not None:
+            token = base64.b64encode(":".join(credentials).encode()).decode()
+            request.add_unredirected_header("Authorization", f"Basic {token}")
+        return request
 
     def _opener(self) -> urllib.request.OpenerDirector:
         return urllib.request.build_opener()

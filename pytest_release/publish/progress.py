@@ -19,8 +19,10 @@ from pytest_release.index.names import IndexFile
 from pytest_release.process import CommandResult
 from pytest_release.redact import scrub_secrets, split_credentials
 
-FileState = Literal["to upload", "already there", "burned"]
-Placement = Literal["uploaded", "already there", "uploaded, not listed yet"]
+# "same contents": other bytes under the name, with this build's archive members; the
+# index's own file is then the release's.
+FileState = Literal["to upload", "already there", "same contents", "burned"]
+Placement = Literal["uploaded", "already there", "same contents", "uploaded, not listed yet"]
 
 _HTTP_ERROR = re.compile(r"HTTPError:\s*(\d{3})\s*([^\n]*?)\s+from\s+(\S+)")
 _FILE_EXISTS = re.compile(r"already exists|already been used|file-name-reuse", re.IGNORECASE)

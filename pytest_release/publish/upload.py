@@ -1,13 +1,20 @@
 """One package's upload to a publish index, as the testpypi and pypi gates run it: look the
 files up, upload what is missing in order, verify the index holds each with its sha256.
 
+What reaches an index is bound by sha256: TestPyPI gets the files this session built (the
+rehearsal's), PyPI the very files TestPyPI holds and the TestPyPI install proved, each
+file's sha256 checked again at the moment it is sent. A resumed run reads the index, never
+a local cache: a file there with the same sha256 counts as uploaded; one of the same name
+with other bytes but the same archive contents as this commit's build (a rebuilt sdist's
+timestamps differ) is downloaded and taken as the release's file, and said so; any other
+is "version burned".
+
 Like ``gate.py``, this module ends a step with pytest's fail and skip; the decisions are
 ``publish``'s.
 """
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,7 +23,7 @@ import pytest
 
 from pytest_release.checklist import CHECKLIST_DETAIL
 from pytest_release.dists.build import BuiltPackage
-from pytest_release.dists.files import file_sha256
+from pytest_release.dists.files import file_sha256, member_digests
 from pytest_release.gate import skip_blocked
 from pytest_release.index.names import IndexFile
 from pytest_release.index.package_index import IndexQueryError, PackageIndex
@@ -48,28 +55,28 @@ class PublishStep:
         index: PackageIndex,
         monorepo: Monorepo,
         log: PublishLog,
-        kept: Path | None,
+        scratch: Path,
+        after: PublishStep | None = None,
     ) -> None:
         self.role = role
         self.index = index
         self.monorepo = monorepo
         self.log = log
-        # The files an earlier run of this commit and version placed on an index: a resumed
-        # run sends these bytes, not a rebuild's (a setuptools sdist differs on every build).
-        self.kept = kept
+        self.scratch = scratch  # where files downloaded from the index are kept
+        self.after = after  # the step whose placed files this one sends (pypi after testpypi)
         self.shown = shown_index(role, index.upload_url)
-        self.sent: dict[str, list[Path]] = {}  # dist name -> the files placed on the index
+        self.sent: dict[str, list[PlannedFile]] = {}  # dist name -> its files on the index
 
-    def files_of(self, built: BuiltPackage) -> list[Path]:
-        """The wheel and sdist to place: those kept from an earlier run of this commit,
-        else the ones this session built."""
-        files = [path for path in (built.wheel, built.sdist) if path is not None]
-        if self.kept is None:
-            return files
-        return [self.kept / f.name if (self.kept / f.name).is_file() else f for f in files]
+    def files_of(self, package: Package, built: BuiltPackage) -> list[tuple[Path, str]]:
+        """The wheel and sdist to place, with the sha256 they must have when sent: the
+        files the step before placed (and proved), else the ones this session built."""
+        if self.after is not None:
+            return [(file.path, file.sha256) for file in self.after.sent.get(package.name, [])]
+        return [(path, file_sha256(path)) for path in (built.wheel, built.sdist) if path]
 
     def wheel_sent(self, package: Package) -> Path | None:
-        return next((f for f in self.sent.get(package.name, []) if f.suffix == ".whl"), None)
+        sent = self.sent.get(package.name, [])
+        return next((file.path for file in sent if file.path.suffix == ".whl"), None)
 
     def unplaced(self, packages: Iterable[Package]) -> list[str]:
         """The names of those of ``packages`` this session has not placed on the index."""
@@ -99,24 +106,28 @@ class PublishStep:
                 f"not uploaded: it requires {', '.join(absent)}, which this session did not "
                 f"place on {self.shown}; a package is never uploaded before its dependencies"
             )
-        files = self.files_of(built)
+        files = self.files_of(package, built)
         if len(files) != 2:
             raise self._stopped(
                 package,
-                "the build made no wheel and sdist of it (see the build gate)",
-                "fix the build",
+                "the build made no wheel and sdist of it (see the build gate)"
+                if self.after is None
+                else f"{self.after.shown} holds no wheel and sdist of it from this session",
+                "fix the build" if self.after is None else "",
                 burned=False,
             )
-        planned = plan_files(files, self._listing(package), file_sha256)
+        listed = self._listing(package)
+        planned = self._same_contents_taken(
+            package, plan_files([path for path, _ in files], listed, file_sha256), listed
+        )
         burned = [file for file in planned if file.state == "burned"]
         if burned:
             raise self._stopped(package, burned_message(burned, self.shown), "", burned=True)
         for file in planned:
-            if file.state == "already there":
-                self.log.place(self.shown, file, "already there")
+            if file.state in ("already there", "same contents"):
+                self.log.place(self.shown, file, file.state)
         missing = [file for file in planned if file.state == "to upload"]
-        # Kept before they are sent: a re-run after any failure sends these very bytes.
-        self._keep(package, planned)
+        self._check_bytes(package, missing, dict(files))
         if missing:
             result = self.index.upload([file.path for file in missing])
             if not result.ok:
@@ -126,26 +137,57 @@ class PublishStep:
             self._verify(package, missing)
             for file in missing:
                 self.log.place(self.shown, file, "uploaded")
-        self.sent[package.name] = [file.path for file in planned]
+        self.sent[package.name] = planned
         self._record(package, planned, request)
 
-    def _keep(self, package: Package, placed: Sequence[PlannedFile]) -> None:
-        """Keep the files for a resumed run; a failure to (a full disk, a read-only
-        folder) stops the step before anything is sent, like any other."""
-        if self.kept is None:
-            return
-        try:
-            self.kept.mkdir(parents=True, exist_ok=True)
-            for file in placed:
-                if not (self.kept / file.path.name).exists():
-                    shutil.copy2(file.path, self.kept / file.path.name)
-        except OSError as error:
+    def _same_contents_taken(
+        self, package: Package, planned: list[PlannedFile], listed: Sequence[IndexFile]
+    ) -> list[PlannedFile]:
+        """``planned``, where a file the index holds under the name with other bytes has the
+        same archive contents (members and their bytes) as this session's: that one is
+        downloaded and taken as the release's file from here on (a resumed run)."""
+        if self.after is not None:
+            return planned  # the files the step before placed: bound by sha256, never rebuilt
+        by_name = {entry.filename: entry for entry in listed}
+        taken: list[PlannedFile] = []
+        for file in planned:
+            entry = by_name.get(file.path.name)
+            if file.state != "burned" or entry is None or not entry.sha256:
+                taken.append(file)
+                continue
+            try:
+                held = self.index.download(package.name, entry, self.scratch / self.role)
+            except IndexQueryError as error:
+                raise self._stopped(
+                    package,
+                    f"{file.path.name} on {self.shown} has other bytes than this session's "
+                    f"build, and could not be compared with it: {error}",
+                    "make the index readable and re-run; nothing was sent",
+                    burned=False,
+                ) from None
+            if file_sha256(held) == entry.sha256 and member_digests(held) == member_digests(
+                file.path
+            ):
+                taken.append(PlannedFile(held, entry.sha256, "same contents"))
+            else:
+                taken.append(file)
+        return taken
+
+    def _check_bytes(
+        self, package: Package, missing: Sequence[PlannedFile], expected: dict[Path, str]
+    ) -> None:
+        """Each file is, as it is sent, the bytes the step before proved (its sha256)."""
+        changed = [file for file in missing if file_sha256(file.path) != expected[file.path]]
+        if changed:
             raise self._stopped(
                 package,
-                f"the files could not be kept for a resumed run in {self.kept}: {error}",
-                "free disk space or make that folder writable, then re-run",
+                "changed since they were proved: "
+                + ", ".join(
+                    f"{file.path.name} (expected sha256 {expected[file.path]})" for file in changed
+                ),
+                "something wrote into the session's files; re-run the whole publish",
                 burned=False,
-            ) from None
+            )
 
     def _listing(self, package: Package) -> list[IndexFile]:
         try:
@@ -200,7 +242,12 @@ class PublishStep:
         self, package: Package, planned: Sequence[PlannedFile], request: pytest.FixtureRequest
     ) -> None:
         """JUnit: which files went where (names and sha256); the checklist: one line."""
-        how = {file: "uploaded" if file.state == "to upload" else file.state for file in planned}
+        shown_as = {
+            "to upload": "uploaded",
+            "same contents": "already there with other bytes of the same contents (the "
+            "index's own file is the release's from here on)",
+        }
+        how = {file: shown_as.get(file.state, file.state) for file in planned}
         for file in planned:
             request.node.user_properties.append(
                 (f"{self.role}_file", f"{file.path.name} sha256={file.sha256} {how[file]}")

@@ -288,38 +288,17 @@ def publish_log(pytestconfig: pytest.Config, release_settings: Settings) -> Publ
 
 
 @pytest.fixture(scope="session")
-def kept_release_files(pytestconfig: pytest.Config, release_settings: Settings) -> Path | None:
-    """Where the files placed on an index are kept (pytest's cache, per version and commit),
-    so that a resumed run sends the same bytes; None without a cache or a commit."""
-    from pytest_release.target import git
-
-    cache: pytest.Cache | None = getattr(pytestconfig, "cache", None)  # -p no:cacheprovider
-    if cache is None or release_settings.release_version is None:
-        return None
-    try:
-        commit = git.head_commit(release_settings.root)
-    except git.GitError:
-        return None
-    return cache.mkdir("pytest-release-published") / f"{release_settings.release_version}-{commit}"
-
-
-def _publish_step(
-    role: str, index: PackageIndex, monorepo: Monorepo, log: PublishLog, kept: Path | None
-) -> PublishStep:
-    from pytest_release.publish.upload import PublishStep
-
-    return PublishStep(role, index, monorepo, log, kept)
-
-
-@pytest.fixture(scope="session")
 def testpypi_step(
     testpypi_index: PackageIndex,
     monorepo: Monorepo,
     publish_log: PublishLog,
-    kept_release_files: Path | None,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> PublishStep:
-    """The upload of the release's files to the TestPyPI index, package by package."""
-    return _publish_step("testpypi", testpypi_index, monorepo, publish_log, kept_release_files)
+    """The upload of the release's files (this session's build) to the TestPyPI index."""
+    from pytest_release.publish.upload import PublishStep
+
+    scratch = tmp_path_factory.mktemp("from-testpypi")
+    return PublishStep("testpypi", testpypi_index, monorepo, publish_log, scratch)
 
 
 @pytest.fixture(scope="session")
@@ -327,10 +306,14 @@ def pypi_step(
     pypi_index: PackageIndex,
     monorepo: Monorepo,
     publish_log: PublishLog,
-    kept_release_files: Path | None,
+    testpypi_step: PublishStep,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> PublishStep:
-    """The upload of the release's files to the production index, package by package."""
-    return _publish_step("pypi", pypi_index, monorepo, publish_log, kept_release_files)
+    """The upload to the production index of the very files TestPyPI holds."""
+    from pytest_release.publish.upload import PublishStep
+
+    scratch = tmp_path_factory.mktemp("from-pypi")
+    return PublishStep("pypi", pypi_index, monorepo, publish_log, scratch, after=testpypi_step)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,10 @@ case's outcome (a skip with its kind) goes into the ledger. Ending: the checklis
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+import signal
+import threading
+from collections.abc import Callable, Generator
+from types import FrameType
 
 import pytest
 
@@ -78,6 +81,7 @@ class GateSession:
         self.held: list[pytest.Item] = []  # gates kept out of deselection meanwhile
         self.not_selected: set[str] = set()  # publish cases of a run that does not publish
         self.skip_causes: dict[str, SkipCause] = {}  # node id -> what its skip means
+        self.previous_sigterm: Callable[[int, FrameType | None], object] | int | None = None
 
     def _publish_opt_in(self) -> bool:
         return names_publish(str(self.config.getoption("markexpr") or ""))
@@ -100,6 +104,7 @@ class GateSession:
                 config.hook.pytest_deselected(items=held)
             return  # an xdist worker's controller refuses -n
         self.active = True
+        self._interrupt_on_sigterm()
         from pytest_release.session import state
         from pytest_release.session.ledger import Ledger
 
@@ -137,6 +142,22 @@ class GateSession:
         config.stash[state.LEDGER] = Ledger(
             (gate, item.nodeid) for item in items if (gate := gates[item])
         )
+
+    def _interrupt_on_sigterm(self) -> None:
+        """SIGTERM (a CI job cancelled, a container stopped) ends the session as Ctrl-C
+        does: every child process group and local index is stopped, the checklist says
+        what is live where, and a re-run resumes."""
+        if threading.current_thread() is not threading.main_thread():
+            return  # only the main thread may set a signal handler
+
+        def interrupt(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt(f"{signal.Signals(signum).name} received")
+
+        self.previous_sigterm = signal.signal(signal.SIGTERM, interrupt)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self.previous_sigterm)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_deselected(self, items: list[pytest.Item]) -> Generator[None]:

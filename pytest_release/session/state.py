@@ -40,7 +40,7 @@ def settings_of(config: pytest.Config) -> Settings:
     if SETTINGS not in config.stash:
         command_line = {key: config.getoption(dest) for dest, key in OPTION_KEYS.items()}
         try:
-            config.stash[SETTINGS] = resolve_settings(
+            settings = resolve_settings(
                 target_root(config),
                 command_line,
                 os.environ,
@@ -48,14 +48,14 @@ def settings_of(config: pytest.Config) -> Settings:
             )
         except SettingsError as error:
             raise pytest.UsageError(str(error)) from None
-        settings = config.stash[SETTINGS]
         pypirc = read_pypirc(Path.home())
         testpypi, pypi = (
             resolve_upload_index(label, pypirc) for label in (settings.testpypi, settings.pypi)
         )
         conflict = index_conflict(testpypi, pypi)
-        if conflict:
+        if conflict:  # raised again by every call: the settings are never kept
             raise pytest.UsageError(conflict)
+        config.stash[SETTINGS] = settings
     return config.stash[SETTINGS]
 
 

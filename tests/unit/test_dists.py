@@ -29,7 +29,13 @@ from pytest_release.dists.contents import (
     sdist_problems,
     stray_file_problems,
 )
-from pytest_release.dists.files import DistFile, filename_problems, read_dist
+from pytest_release.dists.files import (
+    DistFile,
+    file_sha256,
+    filename_problems,
+    member_digests,
+    read_dist,
+)
 from pytest_release.problems import Problem
 from pytest_release.target.monorepo import Package, read_monorepo
 
@@ -710,3 +716,34 @@ def ended(pid: int) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+# -- archives compared by their contents ------------------------------------------------------
+
+
+def write_sdist_at(path: Path, members: dict[str, bytes], mtime: int) -> Path:
+    with tarfile.open(path, "w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime = len(data), mtime
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_two_builds_of_one_commit_have_the_same_member_digests(tmp_path: Path) -> None:
+    members = {"pkg-1.0/PKG-INFO": b"Name: pkg\n", "pkg-1.0/pkg/__init__.py": b"x = 1\n"}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_sdist_at(tmp_path / "a" / "pkg-1.0.tar.gz", members, mtime=1)
+    second = write_sdist_at(tmp_path / "b" / "pkg-1.0.tar.gz", members, mtime=2)
+    assert file_sha256(first) != file_sha256(second)  # the archives' own bytes differ
+    assert member_digests(first) == member_digests(second)
+    changed = write_sdist_at(
+        tmp_path / "pkg-1.0.tar.gz", {**members, "pkg-1.0/pkg/__init__.py": b"x = 2\n"}, mtime=1
+    )
+    assert member_digests(changed) != member_digests(first)
+
+
+def test_a_wheels_member_digests(tmp_path: Path) -> None:
+    wheel = write_wheel(tmp_path / "pkg-1.0-py3-none-any.whl", ["pkg/__init__.py", "pkg/"])
+    assert set(member_digests(wheel)) == {"pkg/__init__.py"}
