@@ -9,8 +9,10 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal, cast
 
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pytest_release.checklist import UNVERIFIABLE_CHECKS
@@ -22,8 +24,41 @@ DEFAULT = "default"
 RELEASE_VERSION_VARIABLE = "RELEASE_VERSION"
 
 
+VersionScheme = Literal["semver", "pep440"]
+VERSION_SCHEMES: tuple[VersionScheme, ...] = ("semver", "pep440")
+
+
 class SettingsError(Exception):
     """A bad option, key or value: the plugin turns it into a usage error."""
+
+
+@dataclass(frozen=True, repr=False)
+class TagFormat:
+    """How release tags are spelled: ``tag`` for every package, unless ``tags`` gives a
+    package a format of its own (``own``: normalized package name -> format). Shown as the
+    ``tag`` setting is written (``'v{version}'``); ``Settings.tags`` shows the others."""
+
+    default: str
+    own: tuple[tuple[str, str], ...] = ()
+
+    def of(self, name: str) -> str:
+        """The format of the package ``name`` (any spelling)."""
+        return dict(self.own).get(canonicalize_name(name), self.default)
+
+    def format(self, *, name: str, version: object) -> str:
+        """The tag of the package ``name`` at ``version``."""
+        return self.of(name).format(name=name, version=version)
+
+    def names_package(self, name: str) -> bool:
+        """Whether ``name`` has tags of its own; else it shares the repository's tag."""
+        return canonicalize_name(name) in dict(self.own) or "{name}" in self.default
+
+    def describe(self) -> str:
+        """``v{version}``, then each package's own format: ``; mypkg-core: core=={version}``."""
+        return "; ".join([self.default, *(f"{name}: {form}" for name, form in self.own)])
+
+    def __repr__(self) -> str:
+        return repr(self.default)
 
 
 @dataclass(frozen=True)
@@ -34,8 +69,9 @@ class Settings:
     packages: tuple[str, ...] | None
     branch: str
     changelog: str
-    tag: str
+    tag: TagFormat
     versioning: Literal["lockstep", "independent"]
+    version_scheme: VersionScheme
     public_api: tuple[str, ...]
     strict_zero: bool
     test_command: tuple[str, ...]
@@ -49,6 +85,11 @@ class Settings:
     # Where each setting came from, by its config-key spelling: "command line",
     # "RELEASE_VERSION", the pyproject.toml path, or "default".
     sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The ``tags`` setting: each package's own tag format (a copy; ``tag`` holds it)."""
+        return dict(self.tag.own)
 
     def origin(self, key: str) -> str:
         """``setting `branch` (default)`` or ``setting `branch` (from /repo/pyproject.toml)``."""
@@ -118,13 +159,30 @@ def _tag_format(key: str, value: object) -> str:
     return text
 
 
+def _tag_formats(key: str, value: object) -> Mapping[str, str]:
+    if not isinstance(value, dict):
+        raise ValueError('must be a table of package name = format, e.g. { mypkg = "{version}" }')
+    formats: dict[str, str] = {}
+    for name, written in value.items():
+        normalized = canonicalize_name(name)
+        if normalized in formats:
+            raise ValueError(f"names {normalized!r} twice (names compare normalized)")
+        try:
+            formats[normalized] = _tag_format(key, written)
+        except ValueError as error:
+            raise ValueError(f"gives {name!r} the format {written!r}, which {error}") from None
+    return MappingProxyType(formats)
+
+
 # key -> (validator, default); the order is the configuration reference's order.
 KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
     "packages": (_nonempty_texts, None),
     "branch": (_text, "main"),
     "changelog": (_text, "CHANGELOG.md"),
     "tag": (_tag_format, "v{version}"),
+    "tags": (_tag_formats, MappingProxyType({})),
     "versioning": (_choice("lockstep", "independent"), "lockstep"),
+    "version-scheme": (_choice(*VERSION_SCHEMES), "semver"),
     "public-api": (_texts, ()),
     "strict-zero": (_flag, False),
     "test-command": (_command, ("pytest", "-q")),
@@ -206,8 +264,12 @@ def resolve_settings(
         packages=cast("tuple[str, ...] | None", values["packages"]),
         branch=cast(str, values["branch"]),
         changelog=cast(str, values["changelog"]),
-        tag=cast(str, values["tag"]),
+        tag=TagFormat(
+            cast(str, values["tag"]),
+            tuple(sorted(cast("Mapping[str, str]", values["tags"]).items())),
+        ),
         versioning=cast(Literal["lockstep", "independent"], values["versioning"]),
+        version_scheme=cast(VersionScheme, values["version-scheme"]),
         public_api=cast("tuple[str, ...]", values["public-api"]),
         strict_zero=cast(bool, values["strict-zero"]),
         test_command=cast("tuple[str, ...]", values["test-command"]),

@@ -1,6 +1,7 @@
 """The SemVer rule for the public API (pure): a breaking change needs a major release (on
 0.y.z a minor one, unless ``strict-zero``), an additive change at least a minor one, and a
-patch release carries neither."""
+patch release carries neither. Under either version scheme the rule reads the first three
+release parts (``2026.1`` is 2026.1.0; ``1.45.0.dev0`` leads to 1.45.0)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Literal
 from packaging.version import Version
 
 from pytest_release.api.difference import ApiChange, ApiDifference, Level
+from pytest_release.checks.version_scheme import release_triple
 from pytest_release.checks.versions import next_version
 from pytest_release.problems import Problem
 
@@ -20,7 +22,7 @@ def bump_of(previous: Version, release: Version) -> Bump:
     """What kind of release ``release`` is after ``previous``, as ``pytest-release bump``
     counts: a pre-release counts as the release it leads to (2.0.0rc1 after 1.4.0 is a
     major one), and 2.0.0 after 2.0.0rc1 is the major release that rc led to."""
-    final = Version(release.base_version)
+    final = Version(".".join(map(str, release_triple(release))))
     bigger: tuple[Bump, ...] = ("major", "minor")
     return next((bump for bump in bigger if final >= next_version(previous, bump)), "patch")
 

@@ -85,10 +85,12 @@ class Section:
 
 @dataclass(frozen=True)
 class Changelog:
-    """The release sections in file order, and where an Unreleased heading is, if any."""
+    """The release sections in file order, where an Unreleased heading is, if any, and the
+    line of every level 1 or 2 heading (release or not: where a section ends)."""
 
     sections: tuple[Section, ...]
     unreleased_line: int | None
+    heading_lines: tuple[int, ...] = ()
 
     def section_for(self, version: Version) -> Section | None:
         """The first section whose version equals ``version`` (``1.4`` is ``1.4.0``)."""
@@ -135,12 +137,14 @@ def parse_changelog(text: str) -> Changelog:
     """The release sections of a Markdown changelog; anything else is skipped."""
     sections: list[Section] = []
     unreleased_line: int | None = None
+    heading_lines: list[int] = []
     current: _OpenSection | None = None
     for line in _lines(text):
         if line.level not in (1, 2):
             if current is not None:
                 current.add(line)
             continue
+        heading_lines.append(line.number)
         if current is not None:
             sections.append(current.close())
         current = _release(line)
@@ -148,7 +152,7 @@ def parse_changelog(text: str) -> Changelog:
             unreleased_line = line.number
     if current is not None:
         sections.append(current.close())
-    return Changelog(sections=tuple(sections), unreleased_line=unreleased_line)
+    return Changelog(tuple(sections), unreleased_line, tuple(heading_lines))
 
 
 def _lines(text: str) -> list[_Line]:

@@ -1,5 +1,6 @@
-"""Release-version rules: strict SemVer, lockstep agreement, bumps over the last tag,
-internal dependency ranges. Pure logic: the gates pass in what git and the files say."""
+"""Release-version rules: versions of the scheme, lockstep agreement, bumps over the last
+tag, the release's tags, the publish order. Pure logic: the gates pass in what git and the
+files say (internal ranges: ``internal_ranges``)."""
 
 from __future__ import annotations
 
@@ -7,48 +8,22 @@ import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pytest_release.checks.version_scheme import (
+    SCHEME_FORMS,
+    SCHEME_NAMES,
+    release_triple,
+    version_problem,
+)
 from pytest_release.problems import Problem
-from pytest_release.target.pyproject import relative, where
 
 if TYPE_CHECKING:
-    from pytest_release.settings import Settings
+    from pytest_release.settings import Settings, TagFormat
     from pytest_release.target.monorepo import Monorepo, Package
-
-_STRICT = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)((a|b|rc)(0|[1-9]\d*))?")
-STRICT_FORMS = "MAJOR.MINOR.PATCH, optionally followed by aN, bN or rcN (1.2.3, 1.2.3rc1)"
-
-
-def semver_problem(text: str) -> str | None:
-    """Why ``text`` is not strict SemVer in PEP 440's spelling, or None when it is."""
-    if _STRICT.fullmatch(text):
-        return None
-    if text[:1] in {"v", "V"}:
-        return "starts with 'v'; the version itself is written without it"
-    try:
-        version = Version(text)
-    except InvalidVersion:
-        return "is not a PEP 440 version"
-    release_parts = len(version.release)
-    reasons = [
-        (version.epoch != 0, "has an epoch ('N!')"),
-        (version.local is not None, "has a local part ('+...'), which PyPI refuses"),
-        (version.is_postrelease, "is a post-release ('.postN')"),
-        (version.is_devrelease, "is a development release ('.devN')"),
-        (release_parts != 3, f"has {release_parts} release parts, not MAJOR.MINOR.PATCH"),
-    ]
-    for applies, reason in reasons:
-        if applies:
-            return reason
-    return f"is not written in PEP 440's normal form: write {version}"
-
 
 # -- tags -------------------------------------------------------------------------------------
 
@@ -67,9 +42,11 @@ def _tag_pattern(tag_format: str, name: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def last_release(tags: Iterable[str], tag_format: str, name: str) -> tuple[Version, str] | None:
-    """The highest version among the tags of ``tag_format`` for ``name``, with its tag."""
-    pattern = _tag_pattern(tag_format, name)
+def last_release(
+    tags: Iterable[str], tag_format: TagFormat, name: str
+) -> tuple[Version, str] | None:
+    """The highest version among the tags of ``name``'s format, with its tag."""
+    pattern = _tag_pattern(tag_format.of(name), name)
     released: list[tuple[Version, str]] = []
     for tag in tags:
         match = pattern.fullmatch(tag)
@@ -81,16 +58,33 @@ def last_release(tags: Iterable[str], tag_format: str, name: str) -> tuple[Versi
     return max(released, default=None)
 
 
-def tags_name_packages(tag_format: str) -> bool:
-    return "{name}" in tag_format
+def release_tag_names(tag_format: TagFormat, monorepo: Monorepo, release: Version) -> list[str]:
+    """The tags a release creates, in publish order: one per package that has tags of its
+    own (at the package's own version), and one for the repository (at the release version)
+    where packages share it."""
+    names = (
+        tag_format.format(
+            name=p.name,
+            version=(p.version or release) if tag_format.names_package(p.name) else release,
+        )
+        for p in monorepo.packages
+    )
+    return list(dict.fromkeys(names))
 
 
-def release_tag_names(tag_format: str, monorepo: Monorepo, release: Version) -> list[str]:
-    """The tags a release creates: one per package in publish order when the format names
-    the package (at the package's own version), else one for the repository."""
-    if not tags_name_packages(tag_format):
-        return [tag_format.format(version=release)]
-    return [tag_format.format(name=p.name, version=p.version or release) for p in monorepo.packages]
+def tag_format_problems(settings: Settings, monorepo: Monorepo) -> list[Problem]:
+    """Each package ``tags`` gives a format of its own is a package of the repo."""
+    known = {package.key for package in monorepo.packages}
+    return [
+        Problem(
+            f"tags gives {name!r} the format {form!r}, but {name!r} is not a package of this "
+            f"repo ({', '.join(monorepo.publish_order)})",
+            settings.origin("tags"),
+            "name the package by its distribution name ([project].name), or drop the entry",
+        )
+        for name, form in settings.tag.own
+        if name not in known
+    ]
 
 
 # -- the release version ----------------------------------------------------------------------
@@ -108,20 +102,27 @@ def _given_where(settings: Settings) -> str:
 
 
 def release_version(settings: Settings, monorepo: Monorepo) -> ReleaseVersion:
-    """The version being released, and what disagrees with it.
+    """The version being released, and what disagrees with it (a ``tags`` entry that names
+    no package included: its tags could be neither read nor made).
 
     lockstep: every package is at the release version (given, or else their common one).
     independent: each package has its own version; the release version is the top package's
     (the one a repository-wide tag names), and a given one must be it.
     """
+    reading = _release_version(settings, monorepo)
+    tag_problems = tag_format_problems(settings, monorepo)
+    return ReleaseVersion(reading.version, (*reading.problems, *tag_problems))
+
+
+def _release_version(settings: Settings, monorepo: Monorepo) -> ReleaseVersion:
     readable = [p for p in monorepo.packages if p.version is not None]
     if settings.release_version is not None:
         given = settings.release_version
-        if reason := semver_problem(given):
+        if reason := version_problem(given, settings.version_scheme):
             problem = Problem(
                 f"the release version '{given}' {reason}",
                 _given_where(settings),
-                f"give the release version as {STRICT_FORMS}",
+                f"give the release version as {scheme_forms(settings)}",
             )
             return ReleaseVersion(None, (problem,))
         version = Version(given)
@@ -158,27 +159,29 @@ def release_version(settings: Settings, monorepo: Monorepo) -> ReleaseVersion:
     return ReleaseVersion(version, problems)
 
 
+def scheme_forms(settings: Settings) -> str:
+    """The versions the scheme takes, as a fix names them; strict SemVer says how to take
+    any version PyPI accepts."""
+    forms = SCHEME_FORMS[settings.version_scheme]
+    if settings.version_scheme == "semver":
+        return f'{forms}; or, for any version PyPI accepts, set version-scheme = "pep440"'
+    return forms
+
+
 def previous_release(
     tags: Iterable[str], settings: Settings, monorepo: Monorepo
 ) -> tuple[Version, str] | None:
-    """The last released version of the repository: of its top package, by the tag format."""
-    top = monorepo.top_packages[0] if monorepo.top_packages else monorepo.packages[-1]
-    return last_release(tags, settings.tag, top.name)
+    """The last released version of the repository: of its meta package, by its tags."""
+    return last_release(tags, settings.tag, monorepo.meta_package.name)
 
 
-def publish_order_problems(monorepo: Monorepo) -> list[Problem]:
-    """Every internal dependency comes before its dependents in the publish order."""
-    position = {package.name: index for index, package in enumerate(monorepo.packages)}
-    return [
-        Problem(
-            f"comes before its dependency {dependency.name} in the publish order",
-            package.name,
-            "report this: the order is computed from the dependency graph",
-        )
-        for package in monorepo.packages
-        for dependency in monorepo.reachable([package])
-        if position[dependency.name] > position[package.name]
-    ]
+def repository_tag(settings: Settings, monorepo: Monorepo, release: Version) -> str | None:
+    """The one tag that names the release of the whole repository (``v{version}``, or the
+    meta package's own format without ``{name}``); None where every package is tagged by
+    name."""
+    name = monorepo.meta_package.name
+    form = settings.tag.of(name)
+    return None if "{name}" in form else form.format(version=release)
 
 
 BUMP_PARTS = ("major", "minor", "patch", "rc")
@@ -189,14 +192,17 @@ def next_version(current: Version, part: str) -> Version:
 
     From a pre-release, the bump that reaches its final release gives it (``1.3.0rc1`` minor
     is ``1.3.0``). ``rc`` on a final release starts the next patch's first candidate
-    (``1.2.3`` -> ``1.2.4rc1``); on a pre-release it counts up (``rc1`` -> ``rc2``, ``b2`` ->
-    ``rc1``). For the candidate of a minor or major release, give it: ``bump 1.3.0rc1``.
+    (``1.2.3`` -> ``1.2.4rc1``), on a development release its own (``1.45.0.dev0`` ->
+    ``1.45.0rc1``); on a pre-release it counts up (``rc1`` -> ``rc2``, ``b2`` -> ``rc1``).
+    For the candidate of a minor or major release, give it: ``bump 1.3.0rc1``. The first
+    three release parts are read, whatever the scheme (``2026.1`` patch is ``2026.1.1``).
     """
-    major, minor, patch = (*current.release, 0, 0)[:3]
+    major, minor, patch = release_triple(current)
     final = Version(f"{major}.{minor}.{patch}")
     if part == "rc":
-        if current.pre is None:
-            return Version(f"{major}.{minor}.{patch + 1}rc1")
+        if current.pre is None:  # a final release, or a development release of ``final``
+            base = final if current.is_devrelease else Version(f"{major}.{minor}.{patch + 1}")
+            return Version(f"{base}rc1")
         kind, number = current.pre
         return Version(f"{final}rc{number + 1 if kind == 'rc' else 1}")
     if part not in BUMP_PARTS:
@@ -210,10 +216,27 @@ def next_version(current: Version, part: str) -> Version:
     return final if pre else Version(f"{major}.{minor}.{patch + 1}")
 
 
+def publish_order_problems(monorepo: Monorepo) -> list[Problem]:
+    """Every package it requires outright, directly or not, comes before a package in the
+    publish order."""
+    position = {package.name: index for index, package in enumerate(monorepo.packages)}
+    return [
+        Problem(
+            f"comes before its dependency {dependency.name} in the publish order",
+            package.name,
+            "report this: the order is computed from the dependency graph",
+        )
+        for package in monorepo.packages
+        for dependency in monorepo.reachable([package], monorepo.internal_dependencies)
+        if position[dependency.name] > position[package.name]
+    ]
+
+
 # -- per package ------------------------------------------------------------------------------
 
 
-def strict_version_problems(package: Package) -> list[Problem]:
+def version_scheme_problems(package: Package, settings: Settings) -> list[Problem]:
+    """The version can be read, and is a version of the ``version-scheme``."""
     if package.version_text is None:
         return [
             Problem(
@@ -223,14 +246,14 @@ def strict_version_problems(package: Package) -> list[Problem]:
                 "can be read without building (a __version__ in a file, a VERSION file)",
             )
         ]
-    reason = semver_problem(package.version_text)
+    reason = version_problem(package.version_text, settings.version_scheme)
     if reason is None:
         return []
     return [
         Problem(
             f"{package.name}'s version '{package.version_text}' {reason}",
             package.version_source,
-            f"use strict SemVer in PEP 440's spelling: {STRICT_FORMS}",
+            f"use {SCHEME_NAMES[settings.version_scheme]}: {scheme_forms(settings)}",
         )
     ]
 
@@ -239,9 +262,9 @@ def bump_problems(package: Package, tags: Iterable[str], settings: Settings) -> 
     """The package's version must be above its last release (no tags yet is fine)."""
     version = package.version
     if version is None:
-        return []  # strict_version_problems says why
-    if settings.versioning == "independent" and not tags_name_packages(settings.tag):
-        return []  # repository-wide tags name the top package only: see release_version
+        return []  # version_scheme_problems says why
+    if settings.versioning == "independent" and not settings.tag.names_package(package.name):
+        return []  # the repository-wide tag names the top package only: see release_version
     last = last_release(tags, settings.tag, package.name)
     if last is None or version > last[0]:
         return []
@@ -252,74 +275,6 @@ def bump_problems(package: Package, tags: Iterable[str], settings: Settings) -> 
             f"{package.name} {version} is {relation} the last release {last_version} (tag {tag})",
             package.version_source,
             f"bump the version above {last_version} (for example to "
-            f"{last_version.major}.{last_version.minor}.{last_version.micro + 1}) and commit it",
+            f"{next_version(last_version, 'patch')}) and commit it",
         )
     ]
-
-
-def _written_requirement(pyproject: Path, requirement: Requirement) -> tuple[str, int | None]:
-    """The requirement as written in the file, and its line (str() would reorder it)."""
-    try:
-        lines = pyproject.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return str(requirement), None
-    for number, line in enumerate(lines, start=1):
-        for quoted in re.findall(r"\"([^\"]+)\"|'([^']+)'", line):
-            text = quoted[0] or quoted[1]
-            try:
-                if Requirement(text) == requirement:
-                    return text, number
-            except InvalidRequirement:
-                continue
-    return str(requirement), None
-
-
-def _suggested_range(version: Version) -> str:
-    upper = f"{version.major}.{version.minor + 1}" if version.major == 0 else version.major + 1
-    lower = version if version.is_prerelease else f"{version.major}.{version.minor}"
-    return f">={lower},<{upper}"
-
-
-def admits(specifier: SpecifierSet, version: Version) -> bool:
-    """Whether pip would take ``version`` for ``specifier``: a pre-release only where the
-    range itself names a pre-release."""
-    return specifier.contains(version, prereleases=True) and (
-        not version.is_prerelease or bool(specifier.prereleases)
-    )
-
-
-def range_problems(monorepo: Monorepo, package: Package) -> list[Problem]:
-    """Every internal requirement of ``package`` must admit the version it names, as pip
-    would: a pre-release only where the range itself names a pre-release."""
-    problems: list[Problem] = []
-    for requirement in monorepo.internal_requirements(package):
-        target = monorepo.package(requirement.name)
-        version = target.version
-        text, line = _written_requirement(package.pyproject, requirement)
-        place = where(relative(package.pyproject, monorepo.root), line)
-        if requirement.url:
-            problems.append(
-                Problem(
-                    f"{package.name} requires {text}, a direct reference, which PyPI refuses",
-                    place,
-                    f'require it by name and range: "{target.name}{_suggested_range(version)}"'
-                    if version
-                    else "require it by name and version range",
-                )
-            )
-            continue
-        if version is None:
-            continue  # the target's own version check says why
-        if admits(requirement.specifier, version):
-            continue
-        why = f"which excludes {version}"
-        if version.is_prerelease and requirement.specifier.contains(version, prereleases=True):
-            why += " (a pre-release is chosen only where the range names a pre-release)"
-        problems.append(
-            Problem(
-                f"{package.name} requires {text}, {why}",
-                place,
-                f'widen the range to admit {version}: "{target.name}{_suggested_range(version)}"',
-            )
-        )
-    return problems

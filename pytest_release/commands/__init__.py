@@ -1,5 +1,6 @@
 """``pytest-release plan | bump | init``: preparing a release the gates accept (``plan``,
-``bump`` with ``bump_rules``, ``bump_files`` and ``changelog_section``, ``init``).
+``bump`` with ``bump_rules``, ``bump_files``, ``changelog_section`` and ``uv_lock``,
+``init``).
 
 May import: every layer but ``session``.
 """

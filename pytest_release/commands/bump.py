@@ -3,7 +3,8 @@
 The plan holds each file's text before and after: the packages' versions (where
 version_source found them), internal requirement ranges that must move, literal
 ``__version__`` strings, and the changelog's new section. Nothing here runs git or writes
-until ``BumpPlan.write``; the caller checks the work tree first.
+until ``BumpPlan.write``, which then runs ``uv lock`` where the repository keeps a
+``uv.lock``; the caller checks the work tree first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from pytest_release.checks.versions import BUMP_PARTS, bump_problems, tags_name_packages
+from pytest_release.checks.versions import BUMP_PARTS, bump_problems, repository_tag
 from pytest_release.commands.bump_files import (
     UnwritableVersion,
     edited_assignment,
@@ -29,6 +30,7 @@ from pytest_release.commands.bump_rules import (
     requirement_for,
 )
 from pytest_release.commands.changelog_section import changelog_with_release
+from pytest_release.commands.uv_lock import LOCK_FILE, keeps_a_lock, relock
 from pytest_release.problems import Problem, render_problems
 from pytest_release.target.pyproject import relative
 from pytest_release.target.version_source import module_file
@@ -67,6 +69,7 @@ class BumpPlan:
     release: Version | None  # the version the gates will release: the repository's
     edits: tuple[FileEdit, ...]
     notes: tuple[str, ...]
+    relock: bool = False  # the repository keeps a uv.lock: `uv lock` follows the edits
 
     def diff(self) -> str:
         """Every edit as a unified diff, paths relative to the repo root."""
@@ -82,9 +85,12 @@ class BumpPlan:
         return "".join(chunks)
 
     def write(self) -> None:
+        """Write every edit, then refresh the uv.lock; BumpError when that fails."""
         for edit in self.edits:
             with edit.path.open("w", encoding="utf-8", newline="") as file:
                 file.write(edit.after)
+        if self.relock and (problem := relock(self.root)) is not None:
+            raise BumpError([problem])
 
 
 def _read(path: Path) -> str:
@@ -127,12 +133,9 @@ def plan_bump(
         bumped = each.key in new
         place = each.version_place if bumped else None
         key = place.toml_key if place is not None and place.path == each.pyproject else ()
-        # A package released with its dependencies requires their new versions; one left
-        # out of the release changes only what excludes them.
-        move_lower = bumped
 
-        def requirement(text: str, owner: Package = each, move_lower: bool = move_lower) -> str:
-            return _moved_requirement(text, owner, new, move_lower, problems)
+        def requirement(text: str, owner: Package = each) -> str:
+            return _moved_requirement(text, owner, new, problems)
 
         version = str(new[each.key]) if key else None
         texts[each.pyproject] = edited_pyproject(texts[each.pyproject], key, version, requirement)
@@ -148,14 +151,19 @@ def plan_bump(
     if release is None:
         notes.append("the repository's release version does not change: the changelog is left")
     else:
-        _edit_changelog(settings, release, today, texts, notes)
+        _edit_changelog(
+            settings, release, repository_tag(settings, monorepo, release), today, texts, notes
+        )
     edits = tuple(
         FileEdit(path, before, text)
         for path, text in texts.items()
         if (before := _read(path) if path.exists() else "") != text
     )
     versions = {p.name: (p.version_text, new[p.key]) for p in monorepo.packages if p.key in new}
-    return BumpPlan(monorepo.root, versions, release, edits, tuple(notes))
+    locked = keeps_a_lock(monorepo.root)
+    if locked:
+        notes.append(f"{LOCK_FILE}: `uv lock` runs once the edits are written, to keep it in step")
+    return BumpPlan(monorepo.root, versions, release, edits, tuple(notes), relock=locked)
 
 
 def _packages(settings: Settings, monorepo: Monorepo, name: str | None) -> list[Package]:
@@ -186,6 +194,7 @@ def _new_versions(settings: Settings, chosen: list[Package], given: str) -> dict
     if unreadable:
         raise BumpError(_unwritable(p) for p in unreadable)
     current = {p.key: p.version for p in chosen if p.version is not None}
+    scheme = settings.version_scheme
     try:
         if settings.versioning == "lockstep":
             found = set(current.values())
@@ -196,9 +205,9 @@ def _new_versions(settings: Settings, chosen: list[Package], given: str) -> dict
                     f"lockstep versioning, but the packages are not at one version ({listing}), "
                     f"so there is no current version to bump by {given!r}; give the version"
                 )
-            version = chosen_version(given, common or max(current.values()))
+            version = chosen_version(given, common or max(current.values()), scheme)
             return dict.fromkeys(current, version)
-        return {key: chosen_version(given, version) for key, version in current.items()}
+        return {key: chosen_version(given, version, scheme) for key, version in current.items()}
     except BumpRuleError as error:
         where = ", ".join(p.version_source for p in chosen)
         fix = "pytest-release bump --help lists the forms: major, minor, patch, rc, X.Y.Z"
@@ -216,11 +225,7 @@ def _unwritable(package: Package) -> Problem:
 
 
 def _moved_requirement(
-    text: str,
-    owner: Package,
-    new: Mapping[str, Version],
-    move_lower: bool,
-    problems: list[Problem],
+    text: str, owner: Package, new: Mapping[str, Version], problems: list[Problem]
 ) -> str:
     try:
         key = canonicalize_name(Requirement(text).name)
@@ -229,7 +234,7 @@ def _moved_requirement(
     if key not in new or key == owner.key:
         return text
     try:
-        return requirement_for(text, new[key], move_lower=move_lower)
+        return requirement_for(text, new[key])
     except BumpRuleError as error:
         problems.append(
             Problem(
@@ -272,13 +277,17 @@ def _repository_release(
 
 
 def _edit_changelog(
-    settings: Settings, release: Version, today: date, texts: _Texts, notes: list[str]
+    settings: Settings,
+    release: Version,
+    tag: str | None,
+    today: date,
+    texts: _Texts,
+    notes: list[str],
 ) -> None:
     path = settings.root / settings.changelog
     if not path.is_file():
         notes.append(f"no changelog at {settings.changelog}: the changelog gate needs one")
         return
-    tag = None if tags_name_packages(settings.tag) else settings.tag.format(version=release)
     edited = changelog_with_release(texts[path], release, today, tag)
     texts[path] = edited.text
     notes.extend(f"{settings.changelog}: {note}" for note in edited.notes)

@@ -1,5 +1,6 @@
 """What ``pytest-release bump`` computes: the next version, and internal requirement ranges
-rewritten to admit it, clause by clause, leaving the rest of the text as written (pure)."""
+that exclude it rewritten to admit it, clause by clause, leaving the rest of the text (and
+every range that already admits it) as written (pure)."""
 
 from __future__ import annotations
 
@@ -9,24 +10,21 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from pytest_release.checks.versions import (
-    BUMP_PARTS,
-    STRICT_FORMS,
-    admits,
-    next_version,
-    semver_problem,
-)
+from pytest_release.checks.internal_ranges import admits
+from pytest_release.checks.version_scheme import SCHEME_FORMS, version_problem
+from pytest_release.checks.versions import BUMP_PARTS, next_version
+from pytest_release.settings import VersionScheme
 
-_CLAUSE = re.compile(r"(?P<op>~=|===|==|!=|<=|>=|<|>)\s*(?P<version>[^\s,;()]+)")
+_CLAUSE = re.compile(r"(?P<op>~=|===|==|!=|<=|>=|<|>)(?P<space>\s*)(?P<version>[^\s,;()]+)")
 
 
 class BumpRuleError(ValueError):
     """The version or range cannot be bumped as asked; the message says why and what to do."""
 
 
-def chosen_version(given: str, current: Version | None) -> Version:
-    """The release ``given`` as a bump part or a version, checked: strict SemVer, and above
-    ``current`` (when there is one)."""
+def chosen_version(given: str, current: Version | None, scheme: VersionScheme) -> Version:
+    """The release ``given`` as a bump part or a version, checked: a version of ``scheme``,
+    and above ``current`` (when there is one)."""
     if given in BUMP_PARTS:
         if current is None:
             raise BumpRuleError(
@@ -34,10 +32,10 @@ def chosen_version(given: str, current: Version | None) -> Version:
                 "for example `pytest-release bump 1.0.0`"
             )
         return next_version(current, given)
-    if reason := semver_problem(given):
+    if reason := version_problem(given, scheme):
         raise BumpRuleError(
             f"the version {given!r} {reason}: give one of {', '.join(BUMP_PARTS)}, or a "
-            f"version written as {STRICT_FORMS}"
+            f"version written as {SCHEME_FORMS[scheme]}"
         )
     version = Version(given)
     if current is not None and version <= current:
@@ -72,49 +70,51 @@ def _next_breaking(version: Version) -> tuple[int, ...]:
     return (version.major + 1,)
 
 
-def _rewritten_clause(op: str, written: str, version: Version, move_lower: bool) -> str:
-    """One clause, rewritten when it must change for ``version``; else as written."""
-    clause = f"{op}{written}"
+def _rewritten_clause(op: str, written: str, version: Version) -> tuple[str, str]:
+    """One clause (operator and version) rewritten to admit ``version``, where it must
+    change; else as written."""
     try:
-        specifier = SpecifierSet(clause)
+        specifier = SpecifierSet(f"{op}{written}")
     except InvalidSpecifier:
-        return clause  # the gates report a requirement that does not parse
+        return op, written  # the gates report a requirement that does not parse
     if op in {">=", ">"}:  # moved also where pip would not take a pre-release from it
-        keep = admits(specifier, version) and not move_lower
-        return clause if keep else f">={_lower(version, written)}"
-    if specifier.contains(version, prereleases=True) and not (move_lower and op in {"==", "~="}):
-        return clause
+        return (op, written) if admits(specifier, version) else (">=", _lower(version, written))
+    if specifier.contains(version, prereleases=True):
+        return op, written
     if op in {"<", "<="}:
-        return f"<{_written_like(_next_breaking(version), written)}"
+        return "<", _written_like(_next_breaking(version), written)
     if op == "==" and written.endswith(".*"):
         kept = len(Version(written[:-2]).release)
-        return f"=={'.'.join(str(p) for p in version.release[:kept])}.*"
-    if op in {"==", "~="}:
-        return f"{op}{_lower(version, written)}" if op == "~=" else f"=={version}"
-    raise BumpRuleError(f"its clause {clause} excludes {version} and cannot be widened")
+        return op, f"{'.'.join(str(p) for p in version.release[:kept])}.*"
+    if op == "~=":
+        return op, _lower(version, written)
+    if op == "==":
+        return op, str(version)
+    raise BumpRuleError(f"its clause {op}{written} excludes {version} and cannot be widened")
 
 
-def requirement_for(text: str, version: Version, *, move_lower: bool) -> str:
+def requirement_for(text: str, version: Version) -> str:
     """``text``, a requirement on a package released at ``version``, rewritten to admit it.
 
-    ``move_lower``: raise the lower bound to ``version`` (a package released with it);
-    otherwise only what excludes ``version`` changes. An upper bound that excludes it becomes
-    the next breaking version (``<0.3`` -> ``<0.4`` for 0.3.0). Markers, extras, spacing and
-    clause order are kept. A clause that cannot be widened (``!=0.3.0``) raises BumpRuleError.
+    A range that admits it is left as it is (``~= 1.3`` stays for 1.44.1); in one that does
+    not, only the clauses that exclude it change: an upper bound becomes the next breaking
+    version (``<0.3`` -> ``<0.4`` for 0.3.0), a pin names it. Markers, extras, spacing and
+    clause order are kept. A clause that cannot be widened (``!=0.3.0``) raises
+    BumpRuleError.
     """
     try:
         requirement = Requirement(text)
     except InvalidRequirement:
         return text  # the gates report it, with file and line
-    if requirement.url:
-        return text  # a direct reference: the versions gate says to use a range
+    if requirement.url or admits(requirement.specifier, version):
+        return text  # a direct reference (the versions gate says to use a range), or fine
     head_end = text.find(";") if ";" in text else len(text)
     head = text[:head_end]
     pieces: list[str] = []
     end = 0
     for match in _CLAUSE.finditer(head):
-        new = _rewritten_clause(match["op"], match["version"], version, move_lower)
-        pieces += [head[end : match.start()], new if new != match[0].replace(" ", "") else match[0]]
+        op, written = _rewritten_clause(match["op"], match["version"], version)
+        pieces += [head[end : match.start()], f"{op}{match['space']}{written}"]
         end = match.end()
     pieces.append(head[end:])
     new_head = "".join(pieces)

@@ -47,15 +47,17 @@ def changelog_with_release(
     lines = text.splitlines()
     heading = _heading(changelog, lines, version, today)
     start = changelog.unreleased_line
-    later = [s.line for s in changelog.sections if start is None or s.line > start]
-    end = min(later, default=len(lines) + 1) - 1  # index of the line after the entries
     if start is None:
-        # No Unreleased section: the new one goes above the newest older release.
+        # No Unreleased section: the new one goes above the newest older release, or else
+        # at the top, below the title: never after a history it cannot read.
         older = [s.line for s in changelog.sections if s.version and s.version < version]
-        at = min(older, default=len(lines) + 1) - 1
-        new_lines = [*lines[:at], heading, "", *lines[at:]] if older else [*lines, "", heading]
+        at = min(older, default=_top_line(changelog, lines)) - 1
+        gap = [""] if at and lines[at - 1].strip() else []
+        new_lines = [*lines[:at], *gap, heading, "", *lines[at:]]
         note = f"no [Unreleased] section: wrote an empty section for {version}; list its changes"
         return ChangelogRelease(_joined(new_lines, text), (note,))
+    later = [line for line in changelog.heading_lines if line > start]
+    end = min(later, default=len(lines) + 1) - 1  # index of the line after the entries
     entries = lines[start:end]
     if end == len(lines):  # the last section: link references at the bottom stay there
         while entries and (not entries[-1].strip() or _LINK_REFERENCE.match(entries[-1])):
@@ -90,6 +92,16 @@ def _heading(changelog: Changelog, lines: list[str], version: Version, today: da
     return f"{level} [{version}] - {today.isoformat()}"
 
 
+def _top_line(changelog: Changelog, lines: list[str]) -> int:
+    """The line a section goes above when no release section says where: the first heading
+    below a level 1 title (the first heading when there is no title); the line after the
+    text when there is none."""
+    headings = list(changelog.heading_lines)
+    if headings and re.match(r" {0,3}#(?!#)", lines[headings[0] - 1]):
+        headings = headings[1:]
+    return headings[0] if headings else len(lines) + 1
+
+
 def _trimmed(lines: list[str]) -> list[str]:
     """``lines`` without blank lines at either end."""
     start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
@@ -113,4 +125,5 @@ def _joined(lines: list[str], original: str) -> str:
     newline = "\r\n" if "\r\n" in original else "\n"
     while lines and not lines[-1].strip():
         lines = lines[:-1]
-    return newline.join(lines) + (newline if original.endswith(("\n", "\r")) else "")
+    ends_a_line = original.endswith(("\n", "\r")) or not original
+    return newline.join(lines) + (newline if ends_a_line else "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import configparser
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 SUITE_FOLDER = "release_tests"
+_LINE_LENGTH = 100
 _GATE_MODULE = re.compile(r"test_(?P<step>\d+[a-z]?)_(?P<name>\w+)\.py")
 GUARD_CONFTEST = '''\
 """Written by `pytest-release init`: a plain `pytest` in this repo (and the tests gate's own
@@ -30,7 +32,9 @@ _KEY_NOTES = {
     "branch": "the release branch",
     "changelog": "the changelog file",
     "tag": 'or "{name}-v{version}" for one tag per package',
+    "tags": 'a package\'s own format, e.g. { mypkg-core = "core=={version}" }',
     "versioning": 'or "independent"',
+    "version-scheme": 'or "pep440": any version PyPI accepts (0.65b0, 2026.1)',
     "public-api": 'modules whose API is the public boundary, e.g. ["mypkg.api"]',
     "strict-zero": "on 0.y.z, a breaking change needs a major bump too",
     "test-command": "the repo's own test suite",
@@ -71,17 +75,26 @@ def _toml_value(value: object) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):  # an inline table
+        return (
+            "{" + ", ".join(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+        )
     return str(value)
 
 
 def settings_table(package_folders: list[str]) -> str:
-    """A commented ``[tool.pytest-release]`` table: the packages found, every other key
-    commented out at its default."""
+    """A commented ``[tool.pytest-release]`` table: the packages found (commented out, with
+    an example, when none was), every other key commented out at its default."""
+    packages = f"packages = {_toml_value(package_folders)}"
+    if len(packages) > _LINE_LENGTH:  # one folder a line, as a reviewer reads them
+        packages = "\n".join(
+            ["packages = [", *(f"  {_toml_value(f)}," for f in package_folders), "]"]
+        )
     lines = [
         TABLE,
         "# Written by `pytest-release init`. Every key is optional; the commented ones show",
         "# their defaults. Publish order comes from the packages' dependencies.",
-        f"packages = {_toml_value(package_folders)}",
+        packages if package_folders else '# packages = ["libs/*"]  # none was found: list them',
     ]
     for key, (_, default) in KEYS.items():
         if key == "packages":

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
+from pytest_release.checks.internal_ranges import range_problems
 from pytest_release.checks.versions import (
     bump_problems,
     previous_release,
-    range_problems,
     release_tag_names,
     release_version,
-    strict_version_problems,
+    version_scheme_problems,
 )
 from pytest_release.commands.bump import BumpError, plan_bump
 from pytest_release.problems import Problem
@@ -91,7 +91,7 @@ def plan_release(
     if not problems:  # the versions gate's checks, on the repo as the release will have it
         problems.extend(reading.problems)
         for package in released.packages:
-            problems.extend(strict_version_problems(package))
+            problems.extend(version_scheme_problems(package, settings))
             problems.extend(range_problems(released, package))
             problems.extend(bump_problems(package, tags, settings))
     if reading.version is None and not problems:
@@ -107,7 +107,7 @@ def plan_release(
     return ReleasePlan(
         root=str(monorepo.root),
         versioning=settings.versioning,
-        tag_format=settings.tag,
+        tag_format=settings.tag.describe(),
         release=None if reading.version is None else str(reading.version),
         last_release=None if last is None else str(last[0]),
         packages=tuple(

@@ -1,5 +1,5 @@
-"""Gate 1, versions: every package bumped, strict SemVer, internal dependency ranges
-satisfiable, publish order from the graph."""
+"""Gate 1, versions: every package bumped, versions of the version scheme (strict SemVer by
+default), internal dependency ranges satisfiable, publish order from the graph."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.checks import preflight, versions
+from pytest_release.checks import internal_ranges, preflight, versions
 from pytest_release.checks.versions import ReleaseVersion
 from pytest_release.gate import fail_with
 from pytest_release.settings import Settings
@@ -26,8 +26,10 @@ def test_packages_agree_on_the_release_version(release_version_reading: ReleaseV
     fail_with(release_version_reading.problems)
 
 
-def test_version_is_strict_semver(release_package: Package) -> None:
-    fail_with(versions.strict_version_problems(release_package))
+def test_version_is_strict_semver(release_package: Package, release_settings: Settings) -> None:
+    """Strict SemVer, or with ``version-scheme = "pep440"`` any version PyPI accepts (the
+    case keeps its name: it is the checklist's)."""
+    fail_with(versions.version_scheme_problems(release_package, release_settings))
 
 
 def test_version_is_above_the_last_release(
@@ -53,4 +55,4 @@ def test_version_bump_is_committed(
 
 
 def test_internal_ranges_admit_the_release(release_package: Package, monorepo: Monorepo) -> None:
-    fail_with(versions.range_problems(monorepo, release_package))
+    fail_with(internal_ranges.range_problems(monorepo, release_package))

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import heapq
-from collections import deque
 from dataclasses import dataclass, field
-from graphlib import TopologicalSorter
-from itertools import chain
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -16,7 +12,16 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from pytest_release.problems import Problem, render_problems
+from pytest_release.target.dependency_graph import publish_order
 from pytest_release.target.import_packages import import_packages
+from pytest_release.target.members import (
+    PACKAGES_KEY,
+    find_members,
+    is_unpublished,
+    no_package,
+    workspace_requirement_problems,
+    workspace_sources,
+)
 from pytest_release.target.pyproject import (
     DEFAULT_BUILD_BACKEND,
     TomlFile,
@@ -28,8 +33,6 @@ from pytest_release.target.version_source import VersionPlace, read_version
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
-
-PACKAGES_KEY = "[tool.pytest-release] packages"
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,22 @@ class Package:
             return None
 
     @property
+    def requirements_by_extra(self) -> tuple[tuple[str | None, Requirement], ...]:
+        """Each requirement with the extra that asks for it (None: a required one):
+        ``dependencies`` first, then every optional dependency, extra by extra."""
+        return (
+            *((None, requirement) for requirement in self.dependencies),
+            *(
+                (extra, requirement)
+                for extra, requirements in self.optional_dependencies.items()
+                for requirement in requirements
+            ),
+        )
+
+    @property
     def requirements(self) -> tuple[Requirement, ...]:
         """``dependencies`` followed by every optional dependency, extra by extra."""
-        return (*self.dependencies, *chain.from_iterable(self.optional_dependencies.values()))
+        return tuple(requirement for _, requirement in self.requirements_by_extra)
 
     def relative_folder(self, root: Path) -> str:
         """The folder relative to ``root`` in POSIX spelling (``"."`` for the root itself)."""
@@ -100,10 +116,28 @@ class Monorepo:
             f"{name!r} is not a package of {self.root} ({', '.join(self.publish_order)})"
         )
 
+    def internal_requirements_by_extra(
+        self, package: Package
+    ) -> tuple[tuple[str | None, Requirement], ...]:
+        """Its requirements naming other packages of this repo, each with the extra that asks
+        for it (None: a required one)."""
+        others = {each.key for each in self.packages} - {package.key}
+        return tuple(
+            (extra, requirement)
+            for extra, requirement in package.requirements_by_extra
+            if canonicalize_name(requirement.name) in others
+        )
+
     def internal_requirements(self, package: Package) -> tuple[Requirement, ...]:
         """Its requirements (optional ones included) naming other packages of this repo."""
-        others = {each.key for each in self.packages} - {package.key}
-        return tuple(req for req in package.requirements if canonicalize_name(req.name) in others)
+        return tuple(requirement for _, requirement in self.internal_requirements_by_extra(package))
+
+    def internal_dependencies(self, package: Package) -> tuple[Package, ...]:
+        """The other packages of this repo it requires outright, extras left out: those it
+        is always published after (a cycle through an extra does not stop a release: pip
+        installs it)."""
+        required = [r for extra, r in self.internal_requirements_by_extra(package) if not extra]
+        return tuple(dict.fromkeys(self.package(requirement.name) for requirement in required))
 
     def dependents(self, package: Package) -> tuple[Package, ...]:
         """The packages that require ``package``, in publish order."""
@@ -121,8 +155,16 @@ class Monorepo:
         direct: Callable[[Package], Iterable[Package]] | None = None,
     ) -> tuple[Package, ...]:
         """The packages reached from ``starts`` through one or more requirements, in publish
-        order; ``direct`` gives a package's own (by default every internal requirement)."""
-        step = direct or (lambda p: [self.package(r.name) for r in self.internal_requirements(p)])
+        order; ``direct`` gives a package's own: by default its internal requirements that
+        the publish order puts first (every required one; one of an extra unless it closes
+        a cycle, which pip installs all the same)."""
+        position = {package.key: index for index, package in enumerate(self.packages)}
+
+        def placed_before(package: Package) -> list[Package]:
+            required = (self.package(r.name) for r in self.internal_requirements(package))
+            return [each for each in required if position[each.key] < position[package.key]]
+
+        step = direct or placed_before
         reached: set[str] = set()
         pending = list(starts)
         while pending:
@@ -155,6 +197,12 @@ class Monorepo:
         """Packages no other package depends on (the meta package), in publish order."""
         return tuple(package for package in self.packages if not self.dependents(package))
 
+    @property
+    def meta_package(self) -> Package:
+        """The package whose tags stand for the repository's releases: the first top
+        package (the last in publish order when every package is required by another)."""
+        return self.top_packages[0] if self.top_packages else self.packages[-1]
+
 
 class MonorepoError(Exception):
     """The repo could not be read; ``problems`` holds every reason found, all at once."""
@@ -176,8 +224,8 @@ def read_monorepo(root: Path, package_patterns: Sequence[str] | None = None) -> 
     """Read every package under ``root``; raise ``MonorepoError`` with all problems found.
 
     ``package_patterns`` (``[tool.pytest-release] packages``) are folders or globs relative to
-    ``root``; without them every ``packages/*/pyproject.toml`` is a package, or else the root
-    ``pyproject.toml`` is the single one.
+    ``root``; without them the packages are found as ``members.find_members`` says: the uv
+    workspace's members, else ``packages/*``, else the root project.
     """
     root = Path(root).resolve()
     if isinstance(package_patterns, str):  # one pattern given bare
@@ -185,25 +233,28 @@ def read_monorepo(root: Path, package_patterns: Sequence[str] | None = None) -> 
     problems: list[Problem] = []
     root_pyproject = root / "pyproject.toml"
     root_file = _load(root_pyproject, root, problems) if root_pyproject.is_file() else None
-    if package_patterns is None:
-        found = root.glob("packages/*/pyproject.toml")
-        folders = sorted(path.parent for path in found if path.parent.name[:1] != ".")
-        if not folders and root_file is not None and "project" in root_file.data:
-            folders = [root]
-    else:
-        folders = _configured_folders(root, package_patterns, root_file, problems)
-    if not folders and not problems:
-        problems.append(_no_package(root, package_patterns is not None))
+    members = find_members(root, package_patterns, root_file, problems)
+    root_sources = set() if root_file is None else workspace_sources(root_file.data)
     packages: dict[str, Package] = {}
-    for folder in folders:
+    from_workspace: dict[str, set[str]] = {}  # by package: what uv takes from the workspace
+    for folder in members.folders:
         pyproject = folder / "pyproject.toml"
         file = root_file if pyproject == root_pyproject else _load(pyproject, root, problems)
-        package = None if file is None else _read_package(root, folder, file, problems)
+        if file is None or (members.discovered and is_unpublished(file.data)):
+            continue
+        package = _read_package(root, folder, file, problems)
         if package is not None and package.key in packages:
             problems.append(_duplicate(root, packages[package.key], package))
         elif package is not None:
             packages[package.key] = package
-    ordered = _publish_order(root, list(packages.values()), problems)
+            from_workspace[package.key] = root_sources | workspace_sources(file.data)
+    if not packages and not problems:
+        problems.append(no_package(root, configured=package_patterns is not None))
+    for package in packages.values():
+        problems += workspace_requirement_problems(
+            root, package, from_workspace[package.key], packages
+        )
+    ordered = publish_order(Monorepo(root, tuple(packages.values())), problems)
     if problems:
         raise MonorepoError(problems)
     return Monorepo(root=root, packages=ordered)
@@ -215,54 +266,6 @@ def _load(path: Path, root: Path, problems: list[Problem]) -> TomlFile | None:
         problems.append(loaded)
         return None
     return loaded
-
-
-def _configured_folders(
-    root: Path, patterns: Sequence[str], root_file: TomlFile | None, problems: list[Problem]
-) -> list[Path]:
-    folders: list[Path] = []
-    for pattern in patterns:
-        located = (
-            "pyproject.toml"
-            if root_file is None
-            else root_file.where(root_file.string_line(pattern))
-        )
-        fix = f"edit {PACKAGES_KEY} in {root / 'pyproject.toml'}: list package folders or "
-        fix += 'globs relative to the repo root, each holding a pyproject.toml, e.g. "packages/*"'
-        try:
-            if any(char in pattern for char in "*?["):
-                matches = sorted(p for p in root.glob(pattern) if p.is_dir() and p.name[:1] != ".")
-            else:
-                matches = [root / pattern] if (root / pattern).is_dir() else []
-        except (ValueError, NotImplementedError):  # empty or absolute pattern
-            matches = []
-        if not matches:
-            what = f"{PACKAGES_KEY} entry {pattern!r} matches no folder under {root}"
-            problems.append(Problem(what=what, where=located, fix=fix))
-        for match in (match.resolve() for match in matches):
-            if not (match / "pyproject.toml").is_file():
-                what = f"{PACKAGES_KEY} entry {pattern!r} matches {relative(match, root)}, "
-                what += "which has no pyproject.toml"
-                problems.append(Problem(what=what, where=located, fix=fix))
-            elif match not in folders:
-                folders.append(match)
-    return folders
-
-
-def _no_package(root: Path, configured: bool) -> Problem:
-    what = f"no package found in {root}: "
-    what += (
-        f"{PACKAGES_KEY} is empty"
-        if configured
-        else "no packages/*/pyproject.toml and no [project] table in the root pyproject.toml"
-    )
-    return Problem(
-        what=what,
-        where="pyproject.toml",
-        fix=f"list the package folders in {root / 'pyproject.toml'}: [tool.pytest-release] "
-        'packages = ["libs/*"]; or put each package in packages/<name>/pyproject.toml; '
-        "or give the root pyproject.toml a [project] table for a single-package repo",
-    )
 
 
 def _read_package(
@@ -296,66 +299,3 @@ def _duplicate(root: Path, first: Package, second: Package) -> Problem:
         where=f"{relative(first.pyproject, root)}, {relative(second.pyproject, root)}",
         fix=f"rename one of them in its [project].name, or drop one folder from {PACKAGES_KEY}",
     )
-
-
-def _publish_order(
-    root: Path, packages: list[Package], problems: list[Problem]
-) -> tuple[Package, ...]:
-    """Every package after the ones it requires; ties go to the smaller normalized name."""
-    by_key = {package.key: package for package in packages}
-    unordered = Monorepo(root, tuple(packages))
-    edges: dict[str, set[str]] = {
-        package.key: {canonicalize_name(r.name) for r in unordered.internal_requirements(package)}
-        for package in packages
-    }
-    cycles = _cycles(edges)
-    for cycle in cycles:
-        names = [by_key[key].name for key in cycle]
-        problems.append(
-            Problem(
-                what=f"internal dependencies form a cycle: {' -> '.join([*names, names[0]])}; "
-                "no publish order puts each package after the packages it requires",
-                where=", ".join(relative(by_key[key].pyproject, root) for key in cycle),
-                fix=f"break the cycle: drop one requirement in it (for example {names[0]}'s "
-                f"requirement on {names[1 % len(names)]}, optional dependencies count too), or "
-                "move the shared code into a package that both can require",
-            )
-        )
-    if cycles:
-        return ()
-    sorter = TopologicalSorter(edges)
-    sorter.prepare()
-    ready = list(sorter.get_ready())
-    heapq.heapify(ready)
-    order: list[Package] = []
-    while ready:
-        next_key = heapq.heappop(ready)
-        order.append(by_key[next_key])
-        sorter.done(next_key)
-        for newly_ready in sorter.get_ready():
-            heapq.heappush(ready, newly_ready)
-    return tuple(order)
-
-
-def _cycles(edges: Mapping[str, set[str]]) -> list[list[str]]:
-    """One shortest cycle through each package not already named in a cycle found before."""
-    cycles: list[list[str]] = []
-    named: set[str] = set()
-    for start in sorted(edges):
-        if start in named:
-            continue
-        parents: dict[str, str] = {}
-        queue = deque([start])
-        while queue:
-            node = queue.popleft()
-            if start in edges[node]:
-                cycle = [node]
-                while cycle[-1] != start:
-                    cycle.append(parents[cycle[-1]])
-                cycles.append(cycle[::-1])
-                named.update(cycle)
-                break
-            for dependency in sorted(edges[node] - parents.keys()):
-                parents[dependency] = node
-                queue.append(dependency)
-    return cycles

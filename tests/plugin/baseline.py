@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pytest
 
-from tests.plugin.conftest import EXAMPLE, QUICK_GATES, GateRun
+from tests.plugin.gate_runs import QUICK_GATES, GateRun
+from tests.plugin.repos import EXAMPLE
 
 EXAMPLE_PACKAGES = ("aetherflow-core", "aetherflow-scheduler", "aetherflow")
 
@@ -24,6 +25,8 @@ PREFLIGHT_CASES: tuple[str, ...] = (
     "test_ci_is_green_for_head",
     "test_upload_credentials_are_present[testpypi]",
     "test_upload_credentials_are_present[pypi]",
+    "test_each_index_has_credentials_of_its_own",
+    "test_release_tags_can_be_made_and_pushed",
 )
 # Off GitHub, the CI state of HEAD cannot be read: skipped, with the reason.
 PREFLIGHT_SKIPPED = ("test_ci_is_green_for_head",)

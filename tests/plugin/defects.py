@@ -1,15 +1,22 @@
-"""Defects the versions and changelog tests apply to a release repo: one small helper per
-kind of edit, the case names of gates 0-2 they assert on, and the run of those gates."""
+"""Defects the preflight, versions and changelog tests apply to a release repo: one small
+helper per kind of edit, the case names of gates 0-2 they assert on, and the runs of those
+gates."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tests.plugin.baseline import EXAMPLE_PACKAGES
-from tests.plugin.conftest import VERSION, GateRun, GateRunner, ReleaseRepo
+from tests.plugin.gate_runs import GateRun, GateRunner
+from tests.plugin.repos import VERSION, ReleaseRepo
 
 GATES = ("preflight", "versions", "changelog")
 SELECT_GATES = ("-m", " or ".join(GATES))
+# Gate 0 alone, so that its outcomes stay the whole story as later gates land: run it with
+# `run_preflight`, compare with `assert_outcomes(..., gates=PREFLIGHT_ONLY)`.
+PREFLIGHT = ("-m", "preflight")
+PREFLIGHT_ONLY = ("preflight",)
 
 CORE, SCHEDULER, META = EXAMPLE_PACKAGES
 CONFIG = "pyproject.toml"  # the target's root pyproject.toml, holding [tool.pytest-release]
@@ -19,6 +26,7 @@ RELEASE_HEADING = f"## [{VERSION}] - {RELEASE_DATE}"
 INTERNAL_RANGE = ">=0.2,<0.3"  # how the example's packages require each other at VERSION
 
 CLEAN = "test_working_tree_is_clean"
+CI = "test_ci_is_green_for_head"
 AGREE = "test_packages_agree_on_the_release_version"
 CHANGELOG_EXISTS = "test_changelog_exists"
 SECTION = "test_changelog_has_a_section_for_the_release"
@@ -58,6 +66,11 @@ def pyproject(package: str) -> str:
 def run_release_gates(run_gates: GateRunner, repo: ReleaseRepo, *args: str) -> GateRun:
     """Gates 0-2 only, so that gates added later leave these outcomes alone."""
     return run_gates(repo.root, *SELECT_GATES, *args)
+
+
+def run_preflight(run_gates: GateRunner, root: Path, *args: str) -> GateRun:
+    """Gate 0 only, on the target at ``root``."""
+    return run_gates(root, *PREFLIGHT, *args)
 
 
 def commit(repo: ReleaseRepo, message: str) -> None:

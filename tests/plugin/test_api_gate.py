@@ -13,14 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.plugin.baseline import API_CASE, assert_no_traceback, assert_outcomes, assert_says
-from tests.plugin.conftest import (
-    PREVIOUS_VERSION,
-    VERSION,
-    GateRun,
-    GateRunner,
-    ReleaseRepo,
-    make_release_repo,
-)
 from tests.plugin.defects import (
     BREAKING,
     CHANGELOG,
@@ -32,6 +24,8 @@ from tests.plugin.defects import (
     rewrite_release_section,
     set_version,
 )
+from tests.plugin.gate_runs import GateRun, GateRunner
+from tests.plugin.repos import PREVIOUS_VERSION, VERSION, ReleaseRepo, make_release_repo
 from tests.plugin.trees import copy_example
 
 BOUNDARY = "aetherflow.core.api"

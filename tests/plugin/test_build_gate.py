@@ -3,15 +3,18 @@ build requirements come from the package index), ``twine check`` and the built f
 
 Each test applies one defect to ``release_repo``, commits and pushes it, runs the build gate
 alone and asserts the cases that changed against their baseline (all pass) and the words of
-the failure: the package and file, what is wrong, and the fix."""
+the failure: the package and file, what is wrong, and the fix. The untouched example's
+build (every case passes, the tree stays clean) is asserted by test_publish's plain run of
+every gate, which builds it too."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.plugin.baseline import BUILD_PACKAGE_CASES, assert_outcomes, assert_says
-from tests.plugin.conftest import VERSION, GateRun, GateRunner, ReleaseRepo
 from tests.plugin.defects import CORE, META, SCHEDULER, commit, pyproject, replace
+from tests.plugin.gate_runs import GateRun, GateRunner
+from tests.plugin.repos import VERSION, ReleaseRepo
 
 pytestmark = [pytest.mark.slow]
 
@@ -44,17 +47,6 @@ def assert_fails_alone(run: GateRun, test: str, package: str, *words: str) -> No
     message holds every one of ``words``."""
     assert_outcomes(run, {case(test, package): "failed"}, gates=GATES)
     assert_says(run, case(test, package), *words)
-
-
-def test_the_untouched_example_builds_and_the_tree_stays_clean(
-    release_repo: ReleaseRepo, run_gates: GateRunner
-) -> None:
-    # The builds run on a copy: no build/, dist/, *.egg-info or __pycache__ in the target,
-    # ignored or not (design, section 4: gates never mutate the target repo).
-    run = run_build_gate(run_gates, release_repo)
-
-    assert_outcomes(run, gates=GATES)
-    assert release_repo.git("status", "--porcelain", "--ignored") == ""
 
 
 # A requirement no installer can satisfy, offline or not: the file it names does not exist.

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 import pytest
 
 from tests.plugin.baseline import assert_outcomes, assert_says
-from tests.plugin.conftest import PREVIOUS_VERSION, VERSION, GateRunner, ReleaseRepo
 from tests.plugin.defects import (
     BREAKING,
     CHANGELOG,
@@ -34,6 +33,8 @@ from tests.plugin.defects import (
     set_version,
     skipping,
 )
+from tests.plugin.gate_runs import GateRunner
+from tests.plugin.repos import PREVIOUS_VERSION, VERSION, ReleaseRepo
 
 MOVED = "docs/CHANGES.md"
 ALLOWED = "Breaking Changes, Added, Changed, Fixed, Deprecated, Removed, Security, Migration Notes"

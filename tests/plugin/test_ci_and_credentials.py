@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from tests.plugin.baseline import assert_outcomes, assert_says
-from tests.plugin.conftest import GateRunner, ReleaseRepo
+from tests.plugin.defects import CI as CI_CASE
+from tests.plugin.defects import PREFLIGHT, PREFLIGHT_ONLY, run_preflight
 from tests.plugin.fake_github import REMOTE_URL, FakeGitHub, serve_fake_github
-from tests.plugin.test_preflight_git import CI as CI_CASE
-from tests.plugin.test_preflight_git import PREFLIGHT, PREFLIGHT_ONLY, run_preflight
-from tests.plugin.test_session import assert_no_secret, junit_properties
+from tests.plugin.gate_runs import GateRunner, assert_no_secret, junit_properties
+from tests.plugin.repos import ReleaseRepo
 
 TOKEN = "ghp_FAKE0pytestRelease0doNotPrint0123456"  # a recognisable fake GitHub token
 OWN_RUN_ID = "7041998"

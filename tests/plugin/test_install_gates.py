@@ -3,7 +3,9 @@ venv per run, the target's own suite, its console scripts and its smoke commands
 
 Each test applies one defect to ``release_repo``, commits it, runs the three gates and
 asserts the cases that changed against their baseline (all pass), the words of the failure
-(what, where, fix), and that no traceback but the target's own reaches the user."""
+(what, where, fix), and that no traceback but the target's own reaches the user. The
+untouched example through these gates (every case passes, the target's tree is left as it
+was, ignored files included) is asserted by test_publish's plain run of every gate."""
 
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from tests.plugin.baseline import (
     assert_outcomes,
     assert_says,
 )
-from tests.plugin.conftest import VERSION, GateRun, GateRunner, ReleaseRepo
 from tests.plugin.defects import CONFIG, CORE, META, SCHEDULER, pyproject, replace
+from tests.plugin.gate_runs import GateRun, GateRunner
+from tests.plugin.repos import VERSION, ReleaseRepo
 
 pytestmark = [pytest.mark.slow]
 
@@ -75,30 +78,6 @@ SCHEDULER_CLI = package_file(SCHEDULER, "src/aetherflow/scheduler/cli.py")
 CORE_PYPROJECT, SCHEDULER_PYPROJECT, META_PYPROJECT = map(pyproject, (CORE, SCHEDULER, META))
 SMOKE_CASES = tuple(case(SMOKE, command) for command in EXAMPLE_SMOKE)
 SCHEDULER_SMOKE = next(command for command in EXAMPLE_SMOKE if command.startswith(SCHEDULER))
-
-
-# -- The untouched example --
-
-
-def test_the_untouched_example_passes_every_case(
-    release_repo: ReleaseRepo, run_gates: GateRunner
-) -> None:
-    run = run_install_gates(run_gates, release_repo)
-
-    assert_outcomes(run, gates=GATES)
-
-
-def test_the_gates_leave_the_target_tree_as_they_found_it(
-    release_repo: ReleaseRepo, run_gates: GateRunner
-) -> None:
-    # "Gates never mutate the target repo" (design, section 4), ignored files included: a
-    # target that does not ignore what a run leaves fails the clean-tree check of the next.
-    before = release_repo.git("status", "--porcelain", "--ignored")
-
-    run = run_install_gates(run_gates, release_repo)
-
-    assert_outcomes(run, gates=GATES)
-    assert release_repo.git("status", "--porcelain", "--ignored") == before
 
 
 # -- Gate 3, tests --
@@ -348,67 +327,81 @@ def test_a_defect_in_a_package_fails_the_cases_that_meet_it(
 # -- Gate 5, cli: how a smoke command ends --
 
 
-# (command, extra settings, outcome, words of the failure). Every smoke command runs from
-# the repo root with the editable venv's bin/ first on PATH: `python` is the venv's.
+@dataclass(frozen=True)
+class SmokeEnding:
+    """A smoke command, its case's outcome, and the words of its failure."""
+
+    command: str
+    outcome: str
+    words: Sequence[str] = ()
+
+
+# Every smoke command runs from the repo root with the editable venv's bin/ first on PATH:
+# `python` is the venv's. Each list is the commands one session adds to the example's own
+# (several in one session: they end independently, each its own case), with the settings of
+# that session: a hang needs a short smoke-timeout, which every command of its session has.
 SMOKE_ENDINGS = [
-    pytest.param("aetherflow validate missing.yaml", {}, "passed", (), id="clean-error-passes"),
     pytest.param(
-        "python -c \"raise RuntimeError('smoke went wrong')\"",
+        [
+            SmokeEnding("aetherflow validate missing.yaml", "passed"),
+            SmokeEnding(
+                "python -c \"raise RuntimeError('smoke went wrong')\"",
+                "failed",
+                ("ended with a Python traceback", "RuntimeError: smoke went wrong"),
+            ),
+            SmokeEnding(
+                'python -c "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"',
+                "failed",
+                ("was killed by SIGKILL",),
+            ),
+            SmokeEnding(
+                "aetherflw validate demo/flow.yaml",  # a typo: no such program anywhere
+                "failed",
+                ("could not start: there is no program 'aetherflw'",),
+            ),
+        ],
         {},
-        "failed",
-        ("ended with a Python traceback", "RuntimeError: smoke went wrong"),
-        id="traceback-fails",
+        id="clean-error-passes-traceback-crash-missing-program-fail",
     ),
     pytest.param(
-        'python -c "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"',
-        {},
-        "failed",
-        ("was killed by SIGKILL",),
-        id="crash-fails",
-    ),
-    pytest.param(
-        'python -c "import time; time.sleep(600)"',
+        [
+            SmokeEnding(
+                'python -c "import time; time.sleep(600)"',
+                "failed",
+                ("did not finish within 1 s",),
+            )
+        ],
         {"smoke-timeout": 1},
-        "failed",
-        ("did not finish within 1 s",),
         id="hang-fails",
-    ),
-    pytest.param(
-        "aetherflw validate demo/flow.yaml",  # a typo: no such program anywhere
-        {},
-        "failed",
-        ("could not start: there is no program 'aetherflw'",),
-        id="missing-program-fails",
     ),
 ]
 
 
-@pytest.mark.parametrize(("command", "settings", "outcome", "words"), SMOKE_ENDINGS)
+@pytest.mark.parametrize(("endings", "settings"), SMOKE_ENDINGS)
 def test_a_smoke_command_passes_only_when_it_ends_cleanly(
     release_repo: ReleaseRepo,
     run_gates: GateRunner,
-    command: str,
+    endings: Sequence[SmokeEnding],
     settings: Mapping[str, float],
-    outcome: str,
-    words: Sequence[str],
 ) -> None:
-    smoke = [*EXAMPLE_SMOKE, command]
+    smoke = [*EXAMPLE_SMOKE, *(ending.command for ending in endings)]
     set_setting(release_repo, "smoke", smoke)
     for key, value in settings.items():
         set_setting(release_repo, key, value)
-    release_repo.commit_all("One more smoke command")
+    release_repo.commit_all("More smoke commands")
 
     run = run_install_gates(run_gates, release_repo)
 
-    # The new command's case is one the example's baseline does not hold.
-    extra = {case(SMOKE, command): outcome}
+    # The new commands' cases are ones the example's baseline does not hold.
+    extra = {case(SMOKE, ending.command): ending.outcome for ending in endings}
     assert_outcomes(run, gates=GATES, extra=extra, target_traceback_ok=True)
-    if outcome == "failed":
-        assert_says(
-            run,
-            case(SMOKE, command),
-            f"`{command}` ",
-            *words,
-            f"[tool.pytest-release] smoke in {release_repo.root / CONFIG}",
-            "make the command end with a message and an exit code",
-        )
+    for ending in endings:
+        if ending.outcome == "failed":
+            assert_says(
+                run,
+                case(SMOKE, ending.command),
+                f"`{ending.command}` ",
+                *ending.words,
+                f"[tool.pytest-release] smoke in {release_repo.root / CONFIG}",
+                "make the command end with a message and an exit code",
+            )

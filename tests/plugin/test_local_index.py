@@ -18,14 +18,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_release.index.local import (
-    IndexFile,
-    IndexStartError,
-    LocalIndex,
-    RemoteIndex,
-    free_port,
-    start_local_index,
-)
+from pytest_release.index.local import LocalIndex, free_port, start_local_index
+from pytest_release.index.names import IndexFile
+from pytest_release.index.package_index import IndexStartError
+from pytest_release.index.remote import RemoteIndex
 from tests.unit.test_dists import metadata, write_sdist, write_wheel
 
 if TYPE_CHECKING:

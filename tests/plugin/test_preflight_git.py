@@ -10,33 +10,19 @@ from pathlib import Path
 import pytest
 
 from tests.plugin.baseline import assert_outcomes, assert_says
-from tests.plugin.conftest import (
-    GateRun,
-    GateRunner,
-    ReleaseRepo,
-    git,
-    make_release_repo,
-)
+from tests.plugin.defects import CI, PREFLIGHT_ONLY, run_preflight
+from tests.plugin.gate_runs import GateRun, GateRunner
+from tests.plugin.repos import ReleaseRepo, git, make_release_repo
 from tests.plugin.trees import RENAMED_TAG_FORMAT, copy_example, renamed_example, single_package
-
-# Only gate 0 is selected, so the outcomes below stay the whole story as later gates land:
-# run it with `run_preflight`, compare with `assert_outcomes(..., gates=PREFLIGHT_ONLY)`.
-PREFLIGHT = ("-m", "preflight")
-PREFLIGHT_ONLY = ("preflight",)
 
 TARGET = "test_target_is_a_git_work_tree"
 CLEAN = "test_working_tree_is_clean"
 BRANCH = "test_on_the_release_branch"
 UPSTREAM = "test_up_to_date_with_the_remote"
-CI = "test_ci_is_green_for_head"
 # Where the target is not a git work tree with a commit, these are not checked at all.
 NEEDS_GIT = (CLEAN, BRANCH, UPSTREAM, CI)
 
 EXAMPLE_PUBLISH_ORDER = "aetherflow-core 0.2.0, aetherflow-scheduler 0.2.0, aetherflow 0.2.0"
-
-
-def run_preflight(run_gates: GateRunner, root: Path, *args: str) -> GateRun:
-    return run_gates(root, *PREFLIGHT, *args)
 
 
 def commit_on_remote(repo: ReleaseRepo, colleague: Path) -> None:
@@ -83,7 +69,7 @@ def test_baseline_passes_all_but_the_ci_check_off_github(
     preflight = [line for line in lines if line.split()[1:3] == ["0", "preflight"]]
     assert len(preflight) == 1, lines
     assert preflight[0].startswith("skipped "), preflight
-    assert preflight[0].endswith("[7 passed, 1 skipped]"), preflight
+    assert preflight[0].endswith("[9 passed, 1 skipped]"), preflight
     assert any(line.strip().startswith(f"skipped: {CI}: remote 'origin'") for line in lines)
 
 

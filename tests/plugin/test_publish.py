@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pytest_release.checklist import GATES
-from pytest_release.index.local import LocalIndex, free_port, start_local_index
+from pytest_release.index.local import LocalIndex, start_local_index
 from tests.plugin.baseline import (
     EXAMPLE_PACKAGES,
     PUBLISH_GATES,
@@ -23,7 +23,14 @@ from tests.plugin.baseline import (
     assert_says,
     gate_cases,
 )
-from tests.plugin.conftest import VERSION, GateRun, GateRunner, ReleaseRepo
+from tests.plugin.gate_runs import GateRun, GateRunner
+from tests.plugin.index_servers import (
+    assert_no_server_left,
+    assert_shows_what_was_installed,
+    lists_processes,
+    refused_port,
+)
+from tests.plugin.repos import VERSION, ReleaseRepo
 
 pytestmark = [pytest.mark.slow]
 
@@ -143,20 +150,38 @@ def test_a_publish_run_uploads_in_order_installs_and_pushes_the_tags(
     assert remote_tag(release_repo, TAG) == head
 
 
-def test_a_plain_run_uploads_nothing_and_reports_publish_skipped(
+@lists_processes
+def test_a_plain_run_passes_every_check_gate_leaves_no_trace_and_uploads_nothing(
     release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
 ) -> None:
+    """The untouched example through every gate, in the one session that runs them all.
+    What the build, install and rehearsal tests asserted of the untouched example, each on a
+    session of its own gates (the same builds, venvs and index on the same tree), is asserted
+    here on this session."""
     testpypi, pypi = servers
+    before = release_repo.git("status", "--porcelain", "--ignored")
 
     run = run_gates(
         release_repo.root, "-m", "", "--release-version", VERSION, indexes=(testpypi.url, pypi.url)
     )
 
+    # Every case of every check gate keeps its baseline (all pass but CI, off GitHub); the
+    # publish gates are skipped, and nothing is uploaded or tagged.
     assert_outcomes(run, gates=ALL_GATES, changed=publish_cases("skipped"))
     for case in (TESTPYPI_INSTALL_CASE, *TAG_CASES):
         assert_says(run, case, "publish not selected")
     assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
     assert remote_tag(release_repo, TAG) is None
+    # The rehearsal installed the very wheels it uploaded, and stopped its index server.
+    for package in EXAMPLE_PACKAGES:
+        assert_shows_what_was_installed(run, run_gates, package)
+    assert_no_server_left(run_gates)
+    # "Gates never mutate the target repo" (design, section 4), ignored files included: the
+    # builds run on a copy (no build/, dist/, *.egg-info or __pycache__ in the target), and
+    # venvs, the index and the smoke runs live in the session's scratch folders. A target
+    # that does not ignore what a run leaves would fail the clean-tree check of the next.
+    assert before == ""
+    assert release_repo.git("status", "--porcelain", "--ignored") == before
 
 
 def test_a_failed_gate_blocks_every_publish_step(
@@ -233,34 +258,35 @@ def test_a_rerun_after_the_production_index_was_down_resumes_without_reuploading
     tmp_path: Path,
 ) -> None:
     testpypi, _ = servers
-    down = f"http://127.0.0.1:{free_port()}/"
-
-    first = publish(run_gates, release_repo, testpypi.url, down, *WAIVE_CI)
-
-    core = EXAMPLE_PACKAGES[0]
-    changed = {
-        **publish_cases("skipped", ("pypi", "tag")),
-        f"test_upload_to_pypi[{core}]": "failed",
-    }
-    changed |= dict.fromkeys(gate_cases("testpypi"), "passed")
-    assert_outcomes(first, changed, gates=ALL_GATES)
-    assert_says(
-        first,
-        f"test_upload_to_pypi[{core}]",
-        "could not be listed",
-        "Connection refused",
-        f"Live now: on testpypi ({testpypi.url}): {', '.join(PUBLISH_ORDER_FILES)}",
-        "nothing of this release",
-        "Tags: local none; pushed none",
-        "re-run `pytest ",  # the session's own command
-        f"--pypi={down}",
-        "--allow-unverified ci",
-        "yank",
-    )
-    uploaded_first = testpypi.modified()
+    # Down: the address refuses connections, and no other test's server can take it.
+    with refused_port() as port:
+        down = f"http://127.0.0.1:{port}/"
+        first = publish(run_gates, release_repo, testpypi.url, down, *WAIVE_CI)
     # The production index is back, at the same address.
-    pypi = start_server(tmp_path / "pypi-back", port=int(down.rsplit(":", 1)[1].strip("/")))
+    pypi = start_server(tmp_path / "pypi-back", port=port)
     try:
+        core = EXAMPLE_PACKAGES[0]
+        changed = {
+            **publish_cases("skipped", ("pypi", "tag")),
+            f"test_upload_to_pypi[{core}]": "failed",
+        }
+        changed |= dict.fromkeys(gate_cases("testpypi"), "passed")
+        assert_outcomes(first, changed, gates=ALL_GATES)
+        assert_says(
+            first,
+            f"test_upload_to_pypi[{core}]",
+            "could not be listed",
+            "Connection refused",
+            f"Live now: on testpypi ({testpypi.url}): {', '.join(PUBLISH_ORDER_FILES)}",
+            "nothing of this release",
+            "Tags: local none; pushed none",
+            "re-run `pytest ",  # the session's own command
+            f"--pypi={down}",
+            "--allow-unverified ci",
+            "yank",
+        )
+        uploaded_first = testpypi.modified()
+
         again = publish(run_gates, release_repo, testpypi.url, down, *WAIVE_CI)
     finally:
         pypi.index.stop()

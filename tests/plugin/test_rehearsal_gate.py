@@ -6,7 +6,9 @@ Each test applies one defect to ``release_repo``, commits and pushes it, runs th
 (with the gate that shows the contrast, where there is one) and asserts the cases that
 changed against their baseline (all pass), the words of the failure (the package, what is
 wrong, the fix), and that the session's index server did not outlive it. No network but
-loopback and the package index the builds take their build backends from."""
+loopback and the package index the builds take their build backends from. The untouched
+example's rehearsal (the wheels installed are those uploaded, no server left, a clean tree)
+is asserted by test_publish's plain run of every gate."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import base64
 import hashlib
 import json
 import re
-import xml.etree.ElementTree as ElementTree
 import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -23,7 +24,6 @@ import pytest
 
 from pytest_release.index.local import LocalIndex, start_local_index
 from tests.plugin.baseline import (
-    EXAMPLE_PACKAGES,
     EXAMPLE_SMOKE,
     REHEARSAL_PACKAGE_CASES,
     REHEARSAL_PYTHON_SMOKE_CASE,
@@ -31,8 +31,15 @@ from tests.plugin.baseline import (
     assert_outcomes,
     assert_says,
 )
-from tests.plugin.conftest import VERSION, GateRun, GateRunner, ReleaseRepo
 from tests.plugin.defects import CONFIG, CORE, META, SCHEDULER, commit, pyproject, replace
+from tests.plugin.gate_runs import GateRun, GateRunner
+from tests.plugin.index_servers import (
+    assert_no_server_left,
+    assert_shows_what_was_installed,
+    index_servers,
+    lists_processes,
+)
+from tests.plugin.repos import ReleaseRepo
 
 pytestmark = [pytest.mark.slow]
 
@@ -42,13 +49,6 @@ PYTHON_SMOKE, SMOKE = REHEARSAL_PYTHON_SMOKE_CASE, REHEARSAL_SMOKE_CASE
 INSTALLED = "installed from the rehearsal index"
 SMOKE_CASES = tuple(f"{SMOKE}[{command}]" for command in EXAMPLE_SMOKE)
 SCHEDULER_SMOKE = next(command for command in EXAMPLE_SMOKE if command.startswith(SCHEDULER))
-
-INSTALLED_PROPERTIES = ("rehearsal_dist", "rehearsal_version", "rehearsal_wheel_sha256")
-PROC = Path("/proc")
-# The servers are found by their command lines, which /proc lists (Linux).
-lists_processes = pytest.mark.skipif(
-    not (PROC / "self" / "cmdline").is_file(), reason="finds processes in /proc"
-)
 
 
 def case(test: str, parameter: str) -> str:
@@ -73,83 +73,6 @@ def package_file(package: str, relative: str) -> str:
 CORE_SOURCE = package_file(CORE, "src/aetherflow/core")
 CORE_PYPROJECT, SCHEDULER_PYPROJECT = pyproject(CORE), pyproject(SCHEDULER)
 SCHEDULER_CLI = package_file(SCHEDULER, "src/aetherflow/scheduler/cli.py")
-
-
-# -- What the session left behind --
-
-
-def index_servers(below: Path) -> list[int]:
-    """The processes running pypiserver whose command line names a path below ``below``
-    (the packages folder each server is given), by pid."""
-    found: list[int] = []
-    for entry in PROC.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            words = (entry / "cmdline").read_bytes().decode("utf-8", "replace").split("\0")
-        except OSError:  # it ended while we looked, or it is not ours to read
-            continue
-        if "pypiserver" in words and any(word.startswith(f"{below}/") for word in words):
-            found.append(int(entry.name))
-    return found
-
-
-def assert_no_server_left(run_gates: GateRunner) -> None:
-    """No pypiserver of the session below the run's folder is still running."""
-    left = index_servers(run_gates.pytester.path)
-    assert not left, f"index servers of the finished session still run: pids {left}"
-
-
-def junit_properties(run: GateRun, name: str) -> dict[str, str]:
-    """The JUnit properties of the test case ``name``."""
-    for element in ElementTree.parse(run.junit).getroot().iter("testcase"):
-        if element.attrib["name"] == name:
-            return {p.attrib["name"]: p.attrib["value"] for p in element.iter("property")}
-    raise AssertionError(f"no test case {name} in {run.junit}")
-
-
-def uploaded_wheel(run_gates: GateRunner, package: str) -> Path:
-    """The wheel of ``package`` in the packages folder of the session's rehearsal index."""
-    name = f"{package.replace('-', '_')}-{VERSION}-py3-none-any.whl"
-    found = sorted(run_gates.pytester.path.glob(f"**/rehearsal-index[0-9]*/packages/{name}"))
-    assert len(found) == 1, f"not one uploaded {name}: {found}"
-    return found[0]
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def assert_shows_what_was_installed(run: GateRun, run_gates: GateRunner, package: str) -> None:
-    """The installed-dist case of ``package`` records in JUnit, and the checklist shows,
-    that the release version was installed, with the sha256 of the very wheel the
-    rehearsal index holds."""
-    digest = sha256(uploaded_wheel(run_gates, package))
-    recorded = junit_properties(run, case(INSTALLED_DIST, package))
-    assert {name: recorded.get(name) for name in INSTALLED_PROPERTIES} == {
-        "rehearsal_dist": package,
-        "rehearsal_version": VERSION,
-        "rehearsal_wheel_sha256": digest,
-    }
-    shown = [line for line in run.output.splitlines() if digest in line]
-    assert any(f"installed {package} {VERSION} " in line for line in shown), run.output
-
-
-# -- The untouched example --
-
-
-@lists_processes
-def test_the_untouched_example_rehearses_and_leaves_no_server_and_a_clean_tree(
-    release_repo: ReleaseRepo, run_gates: GateRunner
-) -> None:
-    run = run_rehearsal(run_gates, release_repo)
-
-    assert_outcomes(run, gates=GATES)
-    for package in EXAMPLE_PACKAGES:
-        assert_shows_what_was_installed(run, run_gates, package)
-    assert_no_server_left(run_gates)
-    # Builds, venvs, the index and the smoke runs all live in the session's scratch folders.
-    assert release_repo.git("status", "--porcelain", "--ignored") == ""
 
 
 # -- What the editable install hides --

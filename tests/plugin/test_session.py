@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from tests.plugin.baseline import (
     assert_says,
     gate_cases,
 )
-from tests.plugin.conftest import SUITE, VERSION, GateRun, GateRunner, ReleaseRepo
+from tests.plugin.gate_runs import SUITE, GateRun, GateRunner, junit_properties
+from tests.plugin.repos import VERSION, ReleaseRepo
 
 TRACEBACK = "Traceback (most recent call last)"
 CORE_PYPROJECT = "packages/aetherflow-core/pyproject.toml"
@@ -69,25 +69,6 @@ def test_extra_tag_case() -> None:
     assert True
 '''
 EXTRA_TAG_NODEID = f"release_tests/{EXTRA_PUBLISH_MODULE}::test_extra_tag_case"
-
-
-def junit_properties(run: GateRun) -> dict[str, list[tuple[str, str]]]:
-    """Test case name -> its JUnit properties (name, value), in file order."""
-    root = ElementTree.parse(run.junit).getroot()
-    return {
-        case.attrib["name"]: [
-            (prop.attrib["name"], prop.attrib["value"]) for prop in case.iter("property")
-        ]
-        for case in root.iter("testcase")
-    }
-
-
-def assert_no_secret(run: GateRun, *secrets: str) -> None:
-    """No secret value appears in stdout, stderr or the JUnit file."""
-    junit_text = run.junit.read_text(encoding="utf-8") if run.junit.exists() else ""
-    for secret in secrets:
-        assert secret not in run.output, "a secret was printed"
-        assert secret not in junit_text, f"a secret was written to {run.junit}"
 
 
 def executed_cases(output: str) -> list[str]:

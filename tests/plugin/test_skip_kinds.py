@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from tests.plugin.conftest import VERSION, GateRun, GateRunner, ReleaseRepo
-from tests.plugin.test_session import junit_properties
+from tests.plugin.gate_runs import GateRun, GateRunner, junit_properties
+from tests.plugin.repos import VERSION, ReleaseRepo
 
 USER_GATES = """
 import pytest

@@ -16,14 +16,6 @@ from tests.plugin.baseline import (
     assert_outcomes,
     assert_says,
 )
-from tests.plugin.conftest import (
-    PREVIOUS_VERSION,
-    VERSION,
-    GateRun,
-    GateRunner,
-    ReleaseRepo,
-    make_release_repo,
-)
 from tests.plugin.defects import (
     AGREE,
     CLEAN,
@@ -47,6 +39,8 @@ from tests.plugin.defects import (
     skipping,
     strict,
 )
+from tests.plugin.gate_runs import GateRun, GateRunner
+from tests.plugin.repos import PREVIOUS_VERSION, VERSION, ReleaseRepo, make_release_repo
 from tests.plugin.trees import RENAMED_TAG_FORMAT, renamed_example, single_package
 
 STATIC_VERSION = f'version = "{VERSION}"'

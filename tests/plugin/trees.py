@@ -10,10 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.plugin.conftest import EXAMPLE, VERSION
-
-# Build and cache artefacts a developer's run may have left in the bundled example.
-_LEFTOVERS = shutil.ignore_patterns("__pycache__", "*.egg-info", ".pytest_cache", "build", "dist")
+from tests.plugin.repos import EXAMPLE, LEFTOVERS, VERSION
 
 # The bundled example's names and their replacements, longest first, so that a dist name
 # or a dotted import name is renamed before the bare namespace inside it.
@@ -33,7 +30,7 @@ RENAMED_TAG_FORMAT = "{name}-v{version}"
 def copy_example(destination: Path) -> Path:
     """A copy of ``examples/aetherflow`` at ``destination/aetherflow``, without git."""
     root = destination / EXAMPLE.name
-    shutil.copytree(EXAMPLE, root, ignore=_LEFTOVERS)
+    shutil.copytree(EXAMPLE, root, ignore=LEFTOVERS)
     return root
 
 

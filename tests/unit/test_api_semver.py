@@ -31,6 +31,15 @@ ADDED = ApiChange(
         ("2.0.0rc1", "2.0.0rc2", "major"),
         ("1.5.0rc1", "1.5.0", "minor"),
         ("1.4.2", "1.4.3rc1", "patch"),
+        # pep440 versions: the first three release parts, zeros filling in
+        ("1.44.0", "1.45.0.dev0", "minor"),
+        ("0.64b0", "0.65b0", "minor"),
+        ("0.65b0", "0.65b1", "minor"),  # leads to the same minor release as 0.65b0
+        ("2026.1", "2026.2", "minor"),
+        ("2026.1", "2027.1", "major"),
+        ("1.2.3", "1.2.3.1", "patch"),
+        ("1.2.3", "1.2.3.post1", "patch"),
+        ("1.2.3.4", "1.3", "minor"),
     ],
 )
 def test_bump_of(previous: str, release: str, bump: Bump) -> None:
@@ -47,6 +56,8 @@ def test_bump_of(previous: str, release: str, bump: Bump) -> None:
         ("additive", "1.4.2", False, "minor"),
         ("additive", "0.4.2", True, "minor"),
         ("none", "1.4.2", False, "patch"),
+        ("breaking", "0.65b0", False, "minor"),  # a 0.x line, whatever its scheme
+        ("breaking", "2026.1", False, "major"),
     ],
 )
 def test_bump_needed(level: Level, previous: str, strict_zero: bool, needed: Bump) -> None:

@@ -53,10 +53,12 @@ def test_minor_bump_of_the_example_changes_only_the_values(example: Path) -> Non
         assert before == (example / rel).read_text(encoding="utf-8")  # nothing written yet
         if rel.endswith((".toml", ".py")):
             # Byte for byte the same file, but for the changed values.
-            restored = after.replace('"0.3.0"', '"0.2.0"').replace(">=0.3,<0.4", ">=0.2,<0.3")
+            restored = after.replace('"0.3.0"', '"0.2.0"').replace(">=0.2,<0.4", ">=0.2,<0.3")
             assert restored == before, rel
+    # Only the upper bound excluded 0.3.0: the lower one stays as written.
     scheduler = edits["packages/aetherflow-scheduler/pyproject.toml"][1]
-    assert 'dependencies = ["aetherflow-core>=0.3,<0.4"]' in scheduler
+    assert 'dependencies = ["aetherflow-core>=0.2,<0.4"]' in scheduler
+    assert not plan.relock  # no uv.lock in the example
 
 
 def test_write_then_read_gives_the_new_model(example: Path) -> None:
@@ -87,8 +89,10 @@ def test_rc_on_an_rc(example: Path) -> None:
     _plan(example, "0.3.0rc1").write()
     plan = _plan(example, "rc")
     assert {str(new) for _, new in plan.versions.values()} == {"0.3.0rc2"}
-    core = _edits(plan)["packages/aetherflow/pyproject.toml"][1]
-    assert '"aetherflow-core>=0.3.0rc2,<0.4",' in core
+    # The range the first candidate wrote admits the second: it is left as it is.
+    assert "packages/aetherflow/pyproject.toml" in _edits(plan)
+    meta = _edits(plan)["packages/aetherflow/pyproject.toml"][1]
+    assert '"aetherflow-core>=0.3.0rc1,<0.4",' in meta
 
 
 def test_a_version_at_or_below_the_last_tag_is_refused(example: Path) -> None:
@@ -166,6 +170,31 @@ def test_a_range_that_cannot_admit_the_release_is_reported(example: Path) -> Non
     assert pyproject.read_text(encoding="utf-8") == text.replace(
         '"aetherflow-core>=0.2,<0.3"', '"aetherflow-core>=0.2,!=0.3.0"'
     )
+
+
+def test_a_repo_with_a_uv_lock_is_relocked_after_the_edits(example: Path) -> None:
+    (example / "uv.lock").write_text("version = 1\n", encoding="utf-8")
+    plan = _plan(example, "patch")
+    assert plan.relock
+    assert "uv.lock: `uv lock` runs once the edits are written, to keep it in step" in plan.notes
+
+
+def test_the_changelog_links_follow_the_meta_packages_own_tags(example: Path) -> None:
+    config = example / "pyproject.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        'tag = "v{version}"', 'tag = "{name}-v{version}"\ntags = { aetherflow = "{version}" }'
+    )
+    config.write_text(text, encoding="utf-8")
+    changelog = example / "CHANGELOG.md"
+    link = "https://github.com/example/aetherflow/compare/"
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8").replace(
+            f"{link}v0.2.0...HEAD", f"{link}0.2.0...HEAD"
+        ),
+        encoding="utf-8",
+    )
+    edited = _edits(_plan(example, "minor"))["CHANGELOG.md"][1]
+    assert f"[Unreleased]: {link}0.3.0...HEAD\n[0.3.0]: {link}0.2.0...0.3.0\n" in edited
 
 
 def test_diff_is_a_unified_diff_with_repo_paths(example: Path) -> None:

@@ -22,6 +22,7 @@ from pytest_release.commands.bump_rules import (
     requirement_for,
 )
 from pytest_release.commands.changelog_section import changelog_with_release
+from pytest_release.settings import VersionScheme
 from pytest_release.target.version_source import _HATCH_PATTERN
 
 TODAY = date.today()
@@ -40,6 +41,12 @@ TODAY = date.today()
         ("1.3.1rc1", "patch", "1.3.1"),
         ("2.0.0rc1", "major", "2.0.0"),
         ("1.3.1rc1", "minor", "1.4.0"),
+        # pep440 versions: the first three release parts
+        ("2026.1", "patch", "2026.1.1"),
+        ("2026.1", "minor", "2026.2.0"),
+        ("0.65b0", "minor", "0.65.0"),
+        ("1.45.0.dev0", "rc", "1.45.0rc1"),  # a development release's first candidate
+        ("1.2.3.4", "patch", "1.2.4"),
     ],
 )
 def test_next_version(current: str, part: str, expected: str) -> None:
@@ -55,50 +62,68 @@ def test_next_version(current: str, part: str, expected: str) -> None:
         ("1.0.0", "1.0.0", "1.0.0 is equal to the current version 1.0.0"),
         ("0.9.0", "1.0.0", "0.9.0 is below the current version 1.0.0"),
         ("1.0.0rc1", "1.0.0", "below the current version"),
+        ("1.0+local", "0.9", "has a local part"),
     ],
 )
 def test_chosen_version_refuses(given: str, current: str, message: str) -> None:
     with pytest.raises(BumpRuleError, match=message):
-        chosen_version(given, Version(current))
-
-
-def test_chosen_version_takes_a_version_or_a_part() -> None:
-    assert chosen_version("2.0.0rc1", Version("1.4.2")) == Version("2.0.0rc1")
-    assert chosen_version("minor", Version("1.4.2")) == Version("1.5.0")
+        chosen_version(given, Version(current), "pep440" if "+" in given else "semver")
 
 
 @pytest.mark.parametrize(
-    ("written", "version", "move_lower", "expected"),
+    ("given", "current", "scheme", "expected"),
     [
-        ("aetherflow-core>=0.1.0", "0.2.0", True, "aetherflow-core>=0.2.0"),
-        ("core>=0.2,<0.3", "0.3.0", True, "core>=0.3,<0.4"),  # the upper bound widened
-        ("core>=0.2, <0.3", "0.3.0", False, "core>=0.2, <0.4"),  # only what excludes it
-        ("core>=1.2,<2", "1.3.0", True, "core>=1.3,<2"),
-        ("core>=1.2,<2", "2.0.0", True, "core>=2.0,<3"),
-        ("core<=0.2.9", "0.3.0", False, "core<0.4.0"),
-        ("core>=0.2.0", "0.2.1", True, "core>=0.2.1"),
-        ("core>=0.2", "0.2.1", True, "core>=0.2.1"),  # never drops a part that is not zero
-        ("core~=0.2", "0.3.0", True, "core~=0.3"),
-        ("core==0.2.0", "0.3.0", True, "core==0.3.0"),
-        ("core==0.2.*", "0.3.0", False, "core==0.3.*"),
-        ("core[fast]>=0.2,<0.3; python_version >= '3.10'", "0.3.0", True,
-         "core[fast]>=0.3,<0.4; python_version >= '3.10'"),
-        ("core", "0.3.0", True, "core"),
+        ("2.0.0rc1", "1.4.2", "semver", "2.0.0rc1"),
+        ("minor", "1.4.2", "semver", "1.5.0"),
+        ("0.66b0", "0.65b0", "pep440", "0.66b0"),
+        ("2026.2", "2026.1", "pep440", "2026.2"),
+        ("1.45.0.dev0", "1.44.0", "pep440", "1.45.0.dev0"),
+    ],
+)
+def test_chosen_version_takes_a_version_of_the_scheme_or_a_part(
+    given: str, current: str, scheme: VersionScheme, expected: str
+) -> None:
+    assert chosen_version(given, Version(current), scheme) == Version(expected)
+
+
+@pytest.mark.parametrize(
+    ("written", "version", "expected"),
+    [
+        # a range that admits the new version is left as written, never narrowed
+        ("opentelemetry-api ~= 1.3", "1.44.1", "opentelemetry-api ~= 1.3"),
+        ("aetherflow-core>=0.1.0", "0.2.0", "aetherflow-core>=0.1.0"),
+        ("core>=1.2,<2", "1.3.0", "core>=1.2,<2"),
+        ("core~=0.2", "0.3.0", "core~=0.2"),
+        ("core", "0.3.0", "core"),
+        ("core>=0.3.0rc1,<0.4", "0.3.0rc2", "core>=0.3.0rc1,<0.4"),
+        # one that excludes it changes only the clause that does, spacing kept
+        ("opentelemetry-api == 1.44.0", "1.44.1", "opentelemetry-api == 1.44.1"),
+        ("core >= 0.2, < 0.3", "0.3.0", "core >= 0.2, < 0.4"),
+        ("core>=0.2,<0.3", "0.3.0", "core>=0.2,<0.4"),
+        ("core>=1.2,<2", "2.0.0", "core>=1.2,<3"),
+        ("core<=0.2.9", "0.3.0", "core<0.4.0"),
+        ("core~=0.2.0", "0.3.0", "core~=0.3.0"),
+        ("core ~= 1.44.0", "1.45.0", "core ~= 1.45.0"),
+        ("core==0.2.0", "0.3.0", "core==0.3.0"),
+        ("core==0.2.*", "0.3.0", "core==0.3.*"),
+        ("core>0.3.0", "0.3.0", "core>=0.3.0"),
+        ("core[fast]>=0.2,<0.3; python_version >= '3.10'", "0.3.0",
+         "core[fast]>=0.2,<0.4; python_version >= '3.10'"),
         # pip takes a pre-release only where the range names one
-        ("core", "0.3.0rc1", True, "core>=0.3.0rc1"),
-        ("core>=0.2,<0.3", "0.3.0rc1", False, "core>=0.3.0rc1,<0.4"),
-        ("core>=0.3.0rc1,<0.4", "0.3.0rc2", False, "core>=0.3.0rc1,<0.4"),
-        ("core @ https://example.invalid/core.whl", "0.3.0", True,
+        ("core", "0.3.0rc1", "core>=0.3.0rc1"),
+        ("core>=0.2,<0.3", "0.3.0rc1", "core>=0.3.0rc1,<0.4"),
+        ("opentelemetry-sdk == 0.64b0", "0.65b0", "opentelemetry-sdk == 0.65b0"),
+        ("core @ https://example.invalid/core.whl", "0.3.0",
          "core @ https://example.invalid/core.whl"),
     ],
 )  # fmt: skip
-def test_requirement_for(written: str, version: str, move_lower: bool, expected: str) -> None:
-    assert requirement_for(written, Version(version), move_lower=move_lower) == expected
+def test_requirement_for(written: str, version: str, expected: str) -> None:
+    assert requirement_for(written, Version(version)) == expected
 
 
 def test_requirement_that_cannot_be_widened_is_reported() -> None:
     with pytest.raises(BumpRuleError, match=r"!=0\.3\.0 excludes 0\.3\.0"):
-        requirement_for("core>=0.2,!=0.3.0", Version("0.3.0"), move_lower=False)
+        requirement_for("core>=0.2,!=0.3.0", Version("0.3.0"))
 
 
 def test_edited_pyproject_changes_only_the_values() -> None:
@@ -117,16 +142,10 @@ def test_edited_pyproject_changes_only_the_values() -> None:
         before,
         ("project", "version"),
         "0.3.0",
-        lambda text: (
-            requirement_for(text, Version("0.3.0"), move_lower=True)
-            if text.startswith("core")
-            else text
-        ),
+        lambda text: requirement_for(text, Version("0.3.0")) if text.startswith("core") else text,
     )
     assert after == (
-        before.replace("'0.2.0'", "'0.3.0'")
-        .replace('"core>=0.2,<0.3"', '"core>=0.3,<0.4"')
-        .replace("'core[cli]>=0.2'", "'core[cli]>=0.3'")
+        before.replace("'0.2.0'", "'0.3.0'").replace('"core>=0.2,<0.3"', '"core>=0.2,<0.4"')
     )
 
 
@@ -211,6 +230,57 @@ def test_changelog_without_unreleased_gets_an_empty_section_and_a_note() -> None
     edited = changelog_with_release(text, Version("1.1.0"), TODAY, "v1.1.0")
     assert edited.text.index("## [1.1.0]") < edited.text.index("## [1.0.0]")
     assert "no [Unreleased] section" in edited.notes[0]
+
+
+OTEL_CHANGELOG = """\
+# Changelog
+
+<!-- changelog start -->
+
+## Version 1.44.0/0.65b0 (2026-07-16)
+
+### Added
+
+- A thing.
+
+## Version 1.43.0/0.64b0 (2026-06-24)
+
+- Older things.
+"""
+
+
+def test_a_changelog_of_unreadable_sections_gets_the_new_one_at_the_top() -> None:
+    """Its release headings name two versions: none is read, so the new section goes below
+    the title, never after the history (opentelemetry-python's 2,480 lines)."""
+    edited = changelog_with_release(OTEL_CHANGELOG, Version("1.45.0"), TODAY, "v1.45.0")
+    assert edited.text == OTEL_CHANGELOG.replace(
+        "<!-- changelog start -->\n\n",
+        f"<!-- changelog start -->\n\n## [1.45.0] - {TODAY.isoformat()}\n\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# Changelog\n\nIntro.\n", "# Changelog\n\nIntro.\n\n## [1.1.0] - {day}\n"),
+        ("## Version 1.0 (2026-01-02)\n- All.\n",
+         "## [1.1.0] - {day}\n\n## Version 1.0 (2026-01-02)\n- All.\n"),
+        ("", "## [1.1.0] - {day}\n"),
+    ],
+    ids=["title-only", "no-title", "empty"],
+)  # fmt: skip
+def test_without_a_section_to_follow_the_new_one_goes_at_the_top(text: str, expected: str) -> None:
+    edited = changelog_with_release(text, Version("1.1.0"), TODAY, None)
+    assert edited.text == expected.format(day=TODAY.isoformat())
+
+
+def test_unreleased_entries_end_at_the_next_heading_of_any_kind() -> None:
+    text = "# Changelog\n\n## Unreleased\n\n- New.\n\n```sh\n# a comment, no heading\n```\n\n"
+    text += "## Version 1.0.0/0.1b0 (2026-01-02)\n\n- Old.\n"
+    edited = changelog_with_release(text, Version("1.1.0"), TODAY, None)
+    new_section = f"## [1.1.0] - {TODAY.isoformat()}\n\n- New.\n\n```sh\n# a comment, no"
+    assert f"## Unreleased\n\n{new_section}" in edited.text
+    assert edited.text.endswith("```\n\n## Version 1.0.0/0.1b0 (2026-01-02)\n\n- Old.\n")
 
 
 def test_changelog_with_the_section_already_is_left_alone() -> None:

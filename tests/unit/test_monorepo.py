@@ -154,34 +154,178 @@ def test_a_pattern_matching_nothing_is_located_in_the_root_pyproject(tmp_path: P
     (problem,) = problems_of(tmp_path, ["libs/*", "nowhere"])
     root = tmp_path.resolve()
     assert problem.what == (
-        f"[tool.pytest-release] packages entry 'nowhere' matches no folder under {root}"
+        f"[tool.pytest-release] packages entry 'nowhere' names no folder under {root}"
     )
     assert problem.where == "pyproject.toml, line 4"
     assert str(tmp_path.resolve() / "pyproject.toml") in problem.fix
     assert "[tool.pytest-release] packages" in problem.fix
 
 
-def test_a_matched_folder_without_pyproject_is_a_problem(tmp_path: Path) -> None:
+def test_a_globbed_folder_without_pyproject_is_skipped(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
-            "pyproject.toml": '[tool.pytest-release]\npackages = ["libs/*"]\n',
             "libs/a/pyproject.toml": project("a"),
             "libs/docs/index.md": "# docs\n",
+            "libs/sdk-js/package.json": "{}\n",
         },
     )
-    (problem,) = problems_of(tmp_path, ["libs/*"])
-    assert problem.what == (
-        "[tool.pytest-release] packages entry 'libs/*' matches libs/docs, "
-        "which has no pyproject.toml"
+    assert read_monorepo(tmp_path, ["libs/*"]).publish_order == ("a",)
+
+
+@pytest.mark.parametrize(
+    ("patterns", "line", "what"),
+    [
+        pytest.param(
+            ["libs/*", "libs/docs"],
+            4,
+            "[tool.pytest-release] packages entry 'libs/docs' names libs/docs, which has no "
+            "pyproject.toml",
+            id="named-outright",
+        ),
+        pytest.param(
+            ["libs/*", "docs/*"],
+            4,
+            "[tool.pytest-release] packages entry 'docs/*' matches no folder with a "
+            "pyproject.toml under {root} (it matches docs/api)",
+            id="glob-matching-no-package",
+        ),
+    ],
+)
+def test_a_folder_without_pyproject_that_is_asked_for_is_a_problem(
+    tmp_path: Path, patterns: list[str], line: int, what: str
+) -> None:
+    listed = "".join(f'  "{pattern}",\n' for pattern in patterns)
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": f"[tool.pytest-release]\npackages = [\n{listed}]\n",
+            "libs/a/pyproject.toml": project("a"),
+            "libs/docs/index.md": "# docs\n",
+            "docs/api/index.md": "# api\n",
+        },
     )
-    assert problem.where == "pyproject.toml, line 2"
+    (problem,) = problems_of(tmp_path, patterns)
+    assert problem.what == what.format(root=tmp_path.resolve())
+    assert problem.where == f"pyproject.toml, line {line}"
+
+
+WORKSPACE = """
+    [tool.uv.workspace]
+    members = ["libs/*", "libs/partners/*", "tools/*", "tests/test-utils"]
+    exclude = ["libs/partners/legacy*"]
+"""
+VIRTUAL_ROOT = '[project]\nname = "monorepo"\nversion = "0.0.0"\n\n[tool.uv]\npackage = false\n'
+WORKSPACE_FOLDERS = {
+    "libs/core/pyproject.toml": project("core"),
+    "libs/partners/openai/pyproject.toml": project("partner-openai", "core"),
+    "libs/partners/legacy-v1/pyproject.toml": project("partner-legacy", "core"),
+    "libs/sdk-js/package.json": "{}\n",
+    "libs/.cache/pyproject.toml": project("hidden"),
+    "tools/cli/pyproject.toml": project("cli", "core"),
+    "tests/test-utils/pyproject.toml": project(
+        "test-utils", extra="\n[tool.uv]\npackage = false\n"
+    ),
+    "tools/codegen/pyproject.toml": project(
+        "codegen", extra='classifiers = ["Private :: Do Not Upload"]\n'
+    ),
+    "packages/ignored/pyproject.toml": project("ignored"),
+}
+
+
+@pytest.mark.parametrize(
+    ("root", "expected"),
+    [
+        pytest.param(VIRTUAL_ROOT + WORKSPACE, ("core", "cli", "partner-openai"), id="virtual"),
+        pytest.param(
+            "[tool.ruff]\nline-length = 100\n" + WORKSPACE,
+            ("core", "cli", "partner-openai"),
+            id="root-without-project",
+        ),
+        pytest.param(
+            project("monorepo", "cli") + WORKSPACE,
+            ("core", "cli", "monorepo", "partner-openai"),
+            id="root-package",
+        ),
+        pytest.param(
+            VIRTUAL_ROOT
+            + '[tool.uv.workspace]\nmembers = ["libs/**"]\nexclude = ["libs/partners/legacy-v1"]\n',
+            ("core", "partner-openai"),
+            id="recursive-glob",
+        ),
+    ],
+)
+def test_uv_workspace_members_are_the_packages(
+    tmp_path: Path, root: str, expected: tuple[str, ...]
+) -> None:
+    """Members and exclude (globs, nested); virtual and Private :: projects left out."""
+    write(tmp_path, {"pyproject.toml": root, **WORKSPACE_FOLDERS})
+    assert read_monorepo(tmp_path).publish_order == expected
+
+
+def test_a_uv_member_named_outright_must_be_there(tmp_path: Path) -> None:
+    members = '[tool.uv.workspace]\nmembers = [\n  "libs/*",\n  "tools/gone",\n]\n'
+    write(tmp_path, {"pyproject.toml": members, "libs/core/pyproject.toml": project("core")})
+    (problem,) = problems_of(tmp_path)
+    assert problem.what == (
+        f"[tool.uv.workspace] members entry 'tools/gone' names no folder under {tmp_path.resolve()}"
+    )
+    assert problem.where == "pyproject.toml, line 4"
+    assert "or list the packages to release in [tool.pytest-release] packages" in problem.fix
+
+
+def test_listed_packages_win_over_the_workspace(tmp_path: Path) -> None:
+    write(tmp_path, {"pyproject.toml": VIRTUAL_ROOT + WORKSPACE, **WORKSPACE_FOLDERS})
+    assert read_monorepo(tmp_path, ["tools/cli", "libs/core"]).publish_order == ("core", "cli")
+
+
+@pytest.mark.parametrize(
+    ("sources", "problem_in"),
+    [
+        pytest.param("", None, id="no-sources"),
+        pytest.param("core = { workspace = true }\n", None, id="a-package"),
+        pytest.param("gone = { workspace = true }\n", "cli", id="not-a-package"),
+        pytest.param(
+            "gone = [{ workspace = true, marker = \"sys_platform == 'linux'\" }]\n",
+            "cli",
+            id="by-marker",
+        ),
+        pytest.param('gone = { git = "https://example.invalid/gone" }\n', None, id="from-git"),
+    ],
+)
+def test_a_requirement_taken_from_the_workspace_must_be_a_package(
+    tmp_path: Path, sources: str, problem_in: str | None
+) -> None:
+    root = VIRTUAL_ROOT + '[tool.uv.workspace]\nmembers = ["libs/*"]\n'
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": root + "\n[tool.uv.sources]\n" + sources,
+            "libs/core/pyproject.toml": project("core"),
+            "libs/cli/pyproject.toml": project("cli", "core>=1", "Gone>=1"),
+        },
+    )
+    if problem_in is None:
+        assert read_monorepo(tmp_path).publish_order == ("core", "cli")
+        return
+    (problem,) = problems_of(tmp_path)
+    assert problem.what == (
+        "cli requires Gone>=1, which [tool.uv.sources] takes from the workspace, but Gone is "
+        "not among the packages found"
+    )
+    assert problem.where == "libs/cli/pyproject.toml"
 
 
 @pytest.mark.parametrize(
     ("files", "patterns", "expected_what"),
     [
         pytest.param({}, None, "no packages/*/pyproject.toml", id="empty-folder"),
+        pytest.param(
+            {"pyproject.toml": VIRTUAL_ROOT},
+            None,
+            "one with [tool.uv] package = false or a Private :: classifier is none",
+            id="virtual-root",
+        ),
         pytest.param(
             {"pyproject.toml": "[tool.ruff]\nline-length = 100\n"},
             None,
@@ -252,7 +396,7 @@ def test_publish_order_puts_requirements_first(
     assert tuple(package.name for package in repo.packages) == expected
 
 
-def test_optional_dependencies_are_edges(tmp_path: Path) -> None:
+def test_what_an_extra_asks_for_comes_first_where_it_closes_no_cycle(tmp_path: Path) -> None:
     extra = '[project.optional-dependencies]\nplugins = ["zz-plugin>=1"]\n'
     write(
         tmp_path,
@@ -263,7 +407,57 @@ def test_optional_dependencies_are_edges(tmp_path: Path) -> None:
     )
     repo = read_monorepo(tmp_path)
     assert repo.publish_order == ("zz-plugin", "aa")
-    assert [str(r) for r in repo.internal_requirements(repo.package("aa"))] == ["zz-plugin>=1"]
+    aa, zz = repo.package("aa"), repo.package("zz-plugin")
+    assert [str(r) for r in repo.internal_requirements(aa)] == ["zz-plugin>=1"]
+    assert repo.internal_dependencies(aa) == ()
+    assert repo.reachable([aa]) == (zz,)
+
+
+@pytest.mark.parametrize(
+    ("requirements", "extras", "expected"),
+    [
+        pytest.param(
+            {"sdk": ["api"], "configuration": ["sdk"], "api": []},
+            {"sdk": {"file-configuration": ["configuration"]}},
+            ("api", "sdk", "configuration"),
+            id="through-an-extra",
+        ),
+        pytest.param(
+            {"sdk": [], "configuration": ["sdk[file-configuration]"]},
+            {"sdk": {"file-configuration": ["configuration>=1"]}},
+            ("sdk", "configuration"),
+            id="required-with-the-extra",
+        ),
+        pytest.param(
+            {"a": [], "b": []},
+            {"a": {"x": ["b"]}, "b": {"y": ["a"]}},
+            ("a", "b"),
+            id="extras-both-ways",
+        ),
+    ],
+)
+def test_a_cycle_through_an_extra_does_not_stop_a_release(
+    tmp_path: Path,
+    requirements: dict[str, list[str]],
+    extras: dict[str, dict[str, list[str]]],
+    expected: tuple[str, ...],
+) -> None:
+    """pip installs sdk[file-configuration] although configuration requires sdk: the publish
+    order follows required dependencies."""
+    files = {}
+    for name, deps in requirements.items():
+        tables = "".join(
+            f"{extra} = [{', '.join(repr(d) for d in extra_deps)}]\n"
+            for extra, extra_deps in extras.get(name, {}).items()
+        )
+        optional = f"[project.optional-dependencies]\n{tables}" if tables else ""
+        files[f"packages/{name}/pyproject.toml"] = project(name, *deps, extra=optional)
+    write(tmp_path, files)
+    repo = read_monorepo(tmp_path)
+    assert repo.publish_order == expected
+    # What a package needs placed before it: never one that comes later.
+    for index, package in enumerate(repo.packages):
+        assert set(repo.reachable([package])) <= set(repo.packages[:index])
 
 
 def test_graph_queries(tmp_path: Path) -> None:

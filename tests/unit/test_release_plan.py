@@ -13,7 +13,7 @@ from pytest_release.commands.init import GUARD_CONFTEST, gate_modules, plan_scaf
 from pytest_release.commands.plan import ReleasePlan, plan_release, render_plan
 from pytest_release.settings import KEYS, resolve_settings
 from pytest_release.target.monorepo import read_monorepo
-from tests.plugin.conftest import SUITE
+from tests.plugin.gate_runs import SUITE
 from tests.plugin.trees import copy_example
 
 ORDER = ["aetherflow-core", "aetherflow-scheduler", "aetherflow"]
@@ -43,7 +43,7 @@ def test_plan_of_a_new_version_is_made_on_the_bumped_repo(tmp_path: Path) -> Non
     plan = _plan(root, "0.3.0", tags=("v0.2.0",))
     assert plan.problems == ()
     assert [(p.current, p.next) for p in plan.packages] == [("0.2.0", "0.3.0")] * 3
-    assert plan.packages[1].requires == ("aetherflow-core<0.4,>=0.3",)
+    assert plan.packages[1].requires == ("aetherflow-core<0.4,>=0.2",)  # only <0.3 moved
     assert plan.tags == ("v0.3.0",)
     assert "CHANGELOG.md" in plan.bump_files
     text = render_plan(plan)
@@ -121,3 +121,77 @@ def test_plan_scaffold_adds_the_table_and_the_guard(tmp_path: Path) -> None:
     pyproject = tomllib.loads(scaffold.files[tmp_path / "pyproject.toml"])
     assert pyproject["tool"]["pytest-release"] == {"packages": ["."]}
     assert pyproject["project"]["name"] == "one"
+
+
+UV_WORKSPACE = {
+    "pyproject.toml": '[project]\nname = "monorepo"\nversion = "0.0.0"\n\n[tool.uv]\n'
+    'package = false\n\n[tool.uv.workspace]\nmembers = ["libs/*", "libs/partners/*"]\n'
+    'exclude = ["libs/partners/old"]\n',
+    "libs/core/pyproject.toml": '[project]\nname = "core"\nversion = "1.0.0"\n',
+    "libs/partners/openai/pyproject.toml": '[project]\nname = "openai"\nversion = "1.0.0"\n',
+    "libs/partners/old/pyproject.toml": '[project]\nname = "old"\nversion = "1.0.0"\n',
+    "libs/sdk-js/package.json": "{}\n",
+}
+
+
+def test_init_writes_the_workspace_members_it_found(tmp_path: Path) -> None:
+    for relative, text in UV_WORKSPACE.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    scaffold = plan_scaffold(tmp_path)
+    assert scaffold.problems is None
+    assert scaffold.packages == ("core", "openai")
+    written = tomllib.loads(scaffold.files[tmp_path / "pyproject.toml"])
+    assert written["tool"]["pytest-release"] == {"packages": ["libs/core", "libs/partners/openai"]}
+    # What it wrote reads back as the same packages.
+    (tmp_path / "pyproject.toml").write_text(scaffold.files[tmp_path / "pyproject.toml"])
+    settings = resolve_settings(tmp_path, {}, {})
+    assert read_monorepo(tmp_path, settings.packages).publish_order == ("core", "openai")
+
+
+def test_init_that_finds_no_package_writes_no_empty_list(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
+    scaffold = plan_scaffold(tmp_path)
+    assert scaffold.problems is not None
+    assert "no package found" in scaffold.problems
+    text = scaffold.files[tmp_path / "pyproject.toml"]
+    assert tomllib.loads(text)["tool"]["pytest-release"] == {}
+    assert '# packages = ["libs/*"]  # none was found: list them' in text
+    resolve_settings(tmp_path, {}, {})  # the table it wrote is valid
+
+
+def test_plan_of_a_pep440_repo_with_its_own_tags(tmp_path: Path) -> None:
+    root = copy_example(tmp_path)
+    config = root / "pyproject.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'versioning = "lockstep"',
+            'versioning = "independent"\nversion-scheme = "pep440"\n'
+            'tags = { aetherflow-core = "core=={version}" }',
+        ),
+        encoding="utf-8",
+    )
+    core = root / "packages" / "aetherflow-core" / "pyproject.toml"
+    core.write_text(
+        core.read_text(encoding="utf-8").replace('version = "0.2.0"', 'version = "0.65b0"'),
+        encoding="utf-8",
+    )
+    for name in ("aetherflow", "aetherflow-scheduler"):
+        dependent = root / "packages" / name / "pyproject.toml"
+        dependent.write_text(
+            dependent.read_text(encoding="utf-8").replace(
+                "aetherflow-core>=0.2,<0.3", "aetherflow-core>=0.65b0,<0.66"
+            ),
+            encoding="utf-8",
+        )
+    plan = _plan(root, tags=("v0.1.0", "core==0.64b0"))
+    assert plan.problems == ()
+    assert plan.tag_format == "v{version}; aetherflow-core: core=={version}"
+    assert plan.tags == ("core==0.65b0", "v0.2.0")
+
+
+def test_a_long_list_of_packages_is_written_one_a_line() -> None:
+    folders = [f"exporter/opentelemetry-exporter-{name}" for name in ("otlp", "zipkin", "b3")]
+    text = settings_table(folders)
+    assert 'packages = [\n  "exporter/opentelemetry-exporter-otlp",\n' in text
+    assert tomllib.loads(text)["tool"]["pytest-release"] == {"packages": folders}

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.settings import KEYS, Settings, SettingsError, read_table, resolve_settings
+from pytest_release.settings import (
+    KEYS,
+    Settings,
+    SettingsError,
+    TagFormat,
+    read_table,
+    resolve_settings,
+)
 
 TABLE = "[tool.pytest-release]"
 
@@ -16,8 +23,10 @@ REFERENCE: list[tuple[str, str, object]] = [
     ("packages", "packages", None),
     ("branch", "branch", "main"),
     ("changelog", "changelog", "CHANGELOG.md"),
-    ("tag", "tag", "v{version}"),
+    ("tag", "tag", TagFormat("v{version}")),
+    ("tags", "tags", {}),
     ("versioning", "versioning", "lockstep"),
+    ("version-scheme", "version_scheme", "semver"),
     ("public-api", "public_api", ()),
     ("strict-zero", "strict_zero", False),
     ("test-command", "test_command", ("pytest", "-q")),
@@ -81,9 +90,9 @@ def test_no_pyproject_at_all_reads_as_defaults(tmp_path: Path) -> None:
     assert settings.config_file == tmp_path / "pyproject.toml"
     assert settings.release_version is None
     assert settings.allow_unverified == frozenset()
-    assert {getattr(settings, name) for _, name, _ in REFERENCE} == {
+    assert [getattr(settings, name) for _, name, _ in REFERENCE] == [
         default for _, _, default in REFERENCE
-    }
+    ]
     assert dict(settings.sources) == dict.fromkeys([*KEYS, "release-version"], "default")
 
 
@@ -123,14 +132,28 @@ def test_unreadable_root_pyproject_reads_as_defaults(tmp_path: Path, content: by
         pytest.param("packages", '["libs/*"]', ("libs/*",), id="packages-glob"),
         pytest.param("branch", '"release"', "release", id="branch"),
         pytest.param("changelog", '"docs/CHANGES.md"', "docs/CHANGES.md", id="changelog"),
-        pytest.param("tag", '"v{version}"', "v{version}", id="tag-v-version"),
-        pytest.param("tag", '"{name}-v{version}"', "{name}-v{version}", id="tag-name-v-version"),
-        pytest.param("tag", '"{version}"', "{version}", id="tag-bare-version"),
+        pytest.param("tag", '"v{version}"', TagFormat("v{version}"), id="tag-v-version"),
         pytest.param(
-            "tag", '"release/{name}/{version}"', "release/{name}/{version}", id="tag-path"
+            "tag", '"{name}-v{version}"', TagFormat("{name}-v{version}"), id="tag-name-v-version"
         ),
+        pytest.param("tag", '"{version}"', TagFormat("{version}"), id="tag-bare-version"),
+        pytest.param(
+            "tag",
+            '"release/{name}/{version}"',
+            TagFormat("release/{name}/{version}"),
+            id="tag-path",
+        ),
+        pytest.param(
+            "tags",
+            '{ "langgraph-checkpoint" = "checkpoint=={version}", LangGraph = "{version}" }',
+            {"langgraph": "{version}", "langgraph-checkpoint": "checkpoint=={version}"},
+            id="tags-by-normalized-name",
+        ),
+        pytest.param("tags", "{}", {}, id="tags-empty"),
         pytest.param("versioning", '"lockstep"', "lockstep", id="versioning-lockstep"),
         pytest.param("versioning", '"independent"', "independent", id="versioning-independent"),
+        pytest.param("version-scheme", '"semver"', "semver", id="version-scheme-semver"),
+        pytest.param("version-scheme", '"pep440"', "pep440", id="version-scheme-pep440"),
         pytest.param(
             "public-api",
             '["aetherflow.core", "aetherflow.cli"]',
@@ -197,7 +220,9 @@ def test_every_key_at_once(tmp_path: Path) -> None:
                 'branch = "trunk"',
                 'changelog = "CHANGES.md"',
                 'tag = "{name}-v{version}"',
+                'tags = { meta = "{version}" }',
                 'versioning = "independent"',
+                'version-scheme = "pep440"',
                 'public-api = ["aetherflow"]',
                 "strict-zero = true",
                 'test-command = ["tox", "-e", "py311"]',
@@ -219,10 +244,11 @@ def test_every_key_at_once(tmp_path: Path) -> None:
         "CHANGES.md",
     )
     assert (settings.tag, settings.versioning, settings.strict_zero) == (
-        "{name}-v{version}",
+        TagFormat("{name}-v{version}", (("meta", "{version}"),)),
         "independent",
         True,
     )
+    assert settings.version_scheme == "pep440"
     assert settings.test_command == ("tox", "-e", "py311")
     assert (settings.smoke, settings.smoke_timeout) == (("aetherflow --help",), 30.0)
     assert (settings.test_env, settings.testpypi, settings.pypi) == ("fresh", "local", "local")
@@ -280,6 +306,31 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
             id="tag-positional-field",
         ),
         pytest.param("tag", "1", "must be a non-empty string", id="tag-number"),
+        pytest.param("tags", '"{version}"', "must be a table of package name", id="tags-string"),
+        pytest.param(
+            "tags",
+            '{ core = "core" }',
+            "gives 'core' the format 'core', which must contain {version}",
+            id="tags-missing-version",
+        ),
+        pytest.param(
+            "tags",
+            "{ core = 1 }",
+            "gives 'core' the format 1, which must be a non-empty string",
+            id="tags-number",
+        ),
+        pytest.param(
+            "tags",
+            '{ my_core = "{version}", "My.Core" = "c{version}" }',
+            "names 'my-core' twice (names compare normalized)",
+            id="tags-same-package-twice",
+        ),
+        pytest.param(
+            "version-scheme",
+            '"calver"',
+            "must be one of 'semver', 'pep440'",
+            id="version-scheme-unknown",
+        ),
         pytest.param(
             "versioning",
             '"both"',
@@ -480,7 +531,9 @@ def test_sources_name_where_each_setting_came_from(tmp_path: Path) -> None:
         "branch": str(config_file),
         "changelog": "default",
         "tag": "default",
+        "tags": "default",
         "versioning": "default",
+        "version-scheme": "default",
         "public-api": "default",
         "strict-zero": "default",
         "test-command": "default",

@@ -1,4 +1,5 @@
-"""versions: strict SemVer, tags and the last release, the release version, ranges."""
+"""versions, version_scheme and internal_ranges: the schemes, tags and the last release, the
+release version, ranges and extras."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from pytest_release.checks import versions
-from pytest_release.settings import resolve_settings
+from pytest_release.checks import internal_ranges, versions
+from pytest_release.checks.version_scheme import release_triple, semver_problem, version_problem
+from pytest_release.settings import TagFormat, VersionScheme, resolve_settings
 from pytest_release.target.monorepo import Monorepo, Package
 
 
 @pytest.mark.parametrize("text", ["0.0.0", "1.2.3", "10.20.30", "1.2.3a1", "1.2.3b2", "1.2.3rc1"])
 def test_strict_semver_in_pep440_spelling_is_accepted(text: str) -> None:
-    assert versions.semver_problem(text) is None
+    assert semver_problem(text) is None
 
 
 @pytest.mark.parametrize(
@@ -40,9 +42,46 @@ def test_strict_semver_in_pep440_spelling_is_accepted(text: str) -> None:
     ],
 )
 def test_other_forms_are_rejected_with_the_reason(text: str, reason: str) -> None:
-    problem = versions.semver_problem(text)
+    problem = semver_problem(text)
     assert problem is not None
     assert reason in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "scheme", "reason"),
+    [
+        ("1.2.3", "semver", None),
+        ("0.65b0", "semver", "has 2 release parts"),
+        ("0.65b0", "pep440", None),
+        ("1.45.0.dev0", "semver", "development release"),
+        ("1.45.0.dev0", "pep440", None),
+        ("2026.1", "semver", "has 2 release parts"),
+        ("2026.1", "pep440", None),
+        ("26.1.0", "pep440", None),
+        ("1.2.3.4", "pep440", None),
+        ("1.2.3.post1", "pep440", None),
+        ("1!2.0", "pep440", None),
+        ("1.2.3+local", "pep440", "local part ('+...'), which PyPI refuses"),
+        ("banana", "pep440", "is not a PEP 440 version"),
+    ],
+)
+def test_each_scheme_takes_its_own_versions(
+    text: str, scheme: VersionScheme, reason: str | None
+) -> None:
+    problem = version_problem(text, scheme)
+    assert (problem is None) == (reason is None), problem
+    assert reason is None or reason in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("text", "triple"),
+    [("1.2.3", (1, 2, 3)), ("2026.1", (2026, 1, 0)), ("1.45.0.dev0", (1, 45, 0)),
+     ("0.65b0", (0, 65, 0)), ("1.2.3.4", (1, 2, 3)), ("7", (7, 0, 0))],
+)  # fmt: skip
+def test_the_bump_size_rules_read_the_first_three_release_parts(
+    text: str, triple: tuple[int, int, int]
+) -> None:
+    assert release_triple(Version(text)) == triple
 
 
 @pytest.mark.parametrize(
@@ -81,7 +120,33 @@ def test_other_forms_are_rejected_with_the_reason(text: str, reason: str) -> Non
 def test_last_release_is_the_highest_matching_tag(
     tags: list[str], tag_format: str, name: str, expected: tuple[str, str] | None
 ) -> None:
-    found = versions.last_release(tags, tag_format, name)
+    found = versions.last_release(tags, TagFormat(tag_format), name)
+    assert found == (None if expected is None else (Version(expected[0]), expected[1]))
+
+
+# langgraph's spelling: the main package's tags are bare versions, the others' name a part.
+OWN_TAGS = TagFormat(
+    "{name}=={version}",
+    (("langgraph", "{version}"), ("langgraph-checkpoint", "checkpoint=={version}")),
+)
+LANGGRAPH_TAGS = ["0.6.7", "0.6.10", "checkpoint==4.2.0", "checkpoint==4.10.0", "cli==0.4.0",
+                  "langgraph-cli==0.4.1"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("langgraph", ("0.6.10", "0.6.10")),
+        ("langgraph-checkpoint", ("4.10.0", "checkpoint==4.10.0")),
+        ("Langgraph_Checkpoint", ("4.10.0", "checkpoint==4.10.0")),
+        ("langgraph-cli", ("0.4.1", "langgraph-cli==0.4.1")),  # the global format
+        ("langgraph-sdk", None),
+    ],
+)
+def test_a_package_with_a_format_of_its_own_reads_its_own_tags(
+    name: str, expected: tuple[str, str] | None
+) -> None:
+    found = versions.last_release(LANGGRAPH_TAGS, OWN_TAGS, name)
     assert found == (None if expected is None else (Version(expected[0]), expected[1]))
 
 
@@ -124,7 +189,38 @@ def test_a_release_creates_one_tag_or_one_per_package_in_publish_order(
     core = _package(tmp_path, "core", "1.4.0")
     app = _package(tmp_path, "app", "0.9.0", "core>=1.4")
     model = _monorepo(tmp_path, core, app)  # publish order
-    assert versions.release_tag_names(tag_format, model, Version("1.4.0")) == expected
+    assert versions.release_tag_names(TagFormat(tag_format), model, Version("1.4.0")) == expected
+
+
+@pytest.mark.parametrize(
+    ("tag_format", "expected"),
+    [
+        (TagFormat("v{version}", (("core", "core=={version}"),)), ["core==1.4.0", "v0.9.0"]),
+        (TagFormat("v{version}", (("app", "{version}"),)), ["v0.9.0", "0.9.0"]),
+        (TagFormat("{name}-v{version}", (("app", "{version}"),)), ["core-v1.4.0", "0.9.0"]),
+    ],
+    ids=["own-and-repository", "repository-and-own", "named-and-own"],
+)
+def test_a_package_with_a_format_of_its_own_gets_its_own_tag(
+    tmp_path: Path, tag_format: TagFormat, expected: list[str]
+) -> None:
+    core = _package(tmp_path, "core", "1.4.0")
+    app = _package(tmp_path, "app", "0.9.0", "core>=1.4")
+    model = _monorepo(tmp_path, core, app)
+    assert versions.release_tag_names(tag_format, model, Version("0.9.0")) == expected
+
+
+def test_a_tags_entry_that_names_no_package_is_a_problem(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest-release]\ntags = { core = "core=={version}", Cor_E2 = "{version}" }\n',
+        encoding="utf-8",
+    )
+    settings = resolve_settings(tmp_path, {}, {})
+    repo = _monorepo(tmp_path, _package(tmp_path, "core", "1.0.0"))
+    (problem,) = versions.release_version(settings, repo).problems
+    assert problem.what.startswith("tags gives 'cor-e2' the format '{version}', but 'cor-e2' is")
+    assert "(core)" in problem.what
+    assert problem.where == f"setting `tags` (from {tmp_path / 'pyproject.toml'})"
 
 
 @pytest.mark.parametrize(
@@ -139,7 +235,6 @@ def test_a_release_creates_one_tag_or_one_per_package_in_publish_order(
         ("core~=0.2.0", "0.2.5", False),
         ("core~=0.2.0", "0.3.0", True),
         ("core", "5.0.0", False),
-        ("core[extra]>=0.2", "0.2.0", False),
         ("core>=0.2; python_version >= '3.8'", "0.2.0", False),
         ("core>=0.9", "1.0.0rc1", True),
         ("core", "1.0.0rc1", True),
@@ -152,7 +247,7 @@ def test_an_internal_range_must_admit_the_new_version_as_pip_would(
 ) -> None:
     core = _package(tmp_path, "core", core_version)
     app = _package(tmp_path, "app", "1.0.0", requirement)
-    problems = versions.range_problems(_monorepo(tmp_path, core, app), app)
+    problems = internal_ranges.range_problems(_monorepo(tmp_path, core, app), app)
     assert bool(problems) == excluded
     if excluded:
         (problem,) = problems
@@ -164,7 +259,7 @@ def test_an_internal_range_must_admit_the_new_version_as_pip_would(
 def test_a_pre_release_excluded_only_for_being_one_says_so(tmp_path: Path) -> None:
     core = _package(tmp_path, "core", "1.0.0rc1")
     app = _package(tmp_path, "app", "1.0.0", "core>=0.9")
-    (problem,) = versions.range_problems(_monorepo(tmp_path, core, app), app)
+    (problem,) = internal_ranges.range_problems(_monorepo(tmp_path, core, app), app)
     assert "a pre-release is chosen only where the range names a pre-release" in problem.what
     assert '"core>=1.0.0rc1,<2"' in problem.fix
 
@@ -172,14 +267,14 @@ def test_a_pre_release_excluded_only_for_being_one_says_so(tmp_path: Path) -> No
 def test_the_range_fix_suggests_a_range_around_the_new_version(tmp_path: Path) -> None:
     core = _package(tmp_path, "core", "2.1.0")
     app = _package(tmp_path, "app", "1.0.0", "core>=1.0,<2")
-    (problem,) = versions.range_problems(_monorepo(tmp_path, core, app), app)
+    (problem,) = internal_ranges.range_problems(_monorepo(tmp_path, core, app), app)
     assert '"core>=2.1,<3"' in problem.fix
 
 
 def test_a_direct_reference_to_an_internal_package_is_refused(tmp_path: Path) -> None:
     core = _package(tmp_path, "core", "0.2.0")
     app = _package(tmp_path, "app", "0.2.0", "core @ file:///src/core")
-    (problem,) = versions.range_problems(_monorepo(tmp_path, core, app), app)
+    (problem,) = internal_ranges.range_problems(_monorepo(tmp_path, core, app), app)
     assert "direct reference, which PyPI refuses" in problem.what
     assert '"core>=0.2,<0.3"' in problem.fix
 
@@ -290,6 +385,75 @@ def test_an_unreadable_version_is_one_problem_with_its_reason(tmp_path: Path) ->
     unreadable = Package(
         **{**package.__dict__, "version_text": None, "version_error": "setuptools-scm reads git"}
     )
-    (problem,) = versions.strict_version_problems(unreadable)
+    settings = resolve_settings(tmp_path, {}, {})
+    (problem,) = versions.version_scheme_problems(unreadable, settings)
     assert "cannot be read: setuptools-scm reads git" in problem.what
     assert "static version" in problem.fix
+
+
+@pytest.mark.parametrize(
+    ("scheme", "version", "fix"),
+    [
+        ("semver", "0.65b0", "use strict SemVer in PEP 440's spelling: MAJOR.MINOR.PATCH"),
+        ("semver", "0.65b0", 'set version-scheme = "pep440"'),
+        ("pep440", "0.65b0", None),
+        ("pep440", "1.45.0.dev0", None),
+        ("pep440", "1.0+local", "use a public PEP 440 version: a final, pre-, post- or"),
+    ],
+)
+def test_a_package_version_follows_the_version_scheme(
+    tmp_path: Path, scheme: str, version: str, fix: str | None
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.pytest-release]\nversion-scheme = "{scheme}"\n', encoding="utf-8"
+    )
+    settings = resolve_settings(tmp_path, {}, {})
+    problems = versions.version_scheme_problems(_package(tmp_path, "core", version), settings)
+    if fix is None:
+        assert problems == []
+    else:
+        (problem,) = problems
+        assert fix in problem.fix
+
+
+@pytest.mark.parametrize(
+    ("scheme", "given", "reason"),
+    [("semver", "0.65b0", "has 2 release parts"), ("pep440", "0.65b0", None),
+     ("pep440", "2026.1", None), ("pep440", "1.0+local", "has a local part")],
+)  # fmt: skip
+def test_a_given_release_version_follows_the_version_scheme(
+    tmp_path: Path, scheme: str, given: str, reason: str | None
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.pytest-release]\nversion-scheme = "{scheme}"\nversioning = "independent"\n',
+        encoding="utf-8",
+    )
+    settings = resolve_settings(tmp_path, {"release-version": given}, {})
+    repo = _monorepo(tmp_path, _package(tmp_path, "core", given))
+    found = versions.release_version(settings, repo)
+    if reason is None:
+        assert found == versions.ReleaseVersion(Version(given), ())
+    else:
+        (problem,) = found.problems
+        assert f"the release version '{given}' {reason}" in problem.what
+
+
+def test_an_extra_that_cannot_be_satisfied_is_named(tmp_path: Path) -> None:
+    core = _package(tmp_path, "core", "1.0.0")
+    core = Package(**{**core.__dict__, "optional_dependencies": {"fast": (Requirement("app>=2"),)}})
+    app = _package(tmp_path, "app", "1.0.0", "core[fast,slow]>=1")
+    repo = _monorepo(tmp_path, core, app)
+    (missing,) = internal_ranges.range_problems(repo, app)
+    assert missing.what.startswith("app requires core[fast,slow]>=1, but core has no extra 'slow'")
+    assert "(its extras: fast)" in missing.what
+    (excluding,) = internal_ranges.range_problems(repo, core)
+    assert excluding.what.startswith("core[fast] requires app>=2, which excludes 1.0.0")
+
+
+def test_a_satisfiable_extra_is_not_named(tmp_path: Path) -> None:
+    core = _package(tmp_path, "core", "1.0.0")
+    core = Package(**{**core.__dict__, "optional_dependencies": {"app": (Requirement("app"),)}})
+    app = _package(tmp_path, "app", "1.0.0", "core[app]>=1")
+    repo = _monorepo(tmp_path, core, app)
+    assert internal_ranges.range_problems(repo, core) == []
+    assert internal_ranges.range_problems(repo, app) == []
