@@ -91,7 +91,9 @@ def install_from(
             message = str(error)
             raise pytest.fail.Exception(message, pytrace=False) from None
         installation = rehearsal.install_release(venv, monorepo, index.simple_url, os.environ)
-    return InstalledRelease(venv, installation, scratch, source, property_prefix, after_failure)
+    return InstalledRelease(
+        venv, installation, scratch, source, install_case, property_prefix, after_failure
+    )
 
 
 def probe(release: InstalledRelease, monorepo: Monorepo) -> Probe:
