@@ -8,7 +8,7 @@ import configparser
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -140,7 +140,8 @@ class IndexFile:
 
     filename: str
     sha256: str
-    url: str = ""  # where to download it, as the project page links it (maybe relative)
+    # Where to download it, as the project page links it (maybe relative): not what it is.
+    url: str = field(default="", compare=False)
 
 
 def simple_url_for(upload_url: str) -> str:
