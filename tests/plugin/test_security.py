@@ -14,7 +14,7 @@ import pytest
 
 from pytest_release.index.local import LocalIndex, free_port, start_local_index
 from tests.plugin.defects import CONFIG, CORE, commit, replace
-from tests.plugin.gate_runs import GateRunner, assert_no_secret
+from tests.plugin.gate_runs import GateRun, GateRunner, assert_no_secret
 from tests.plugin.repos import VERSION, ReleaseRepo
 from tests.plugin.test_rehearsal_gate import write_wheel
 
@@ -220,14 +220,18 @@ def test_a_publish_and_its_resume_need_no_cache(
     port = free_port()
     down = f"http://127.0.0.1:{port}/"
     publish = ("-m", "publish", "--release-version", VERSION, "--allow-unverified", "ci")
-    try:
-        first = run_gates(
+
+    def publish_without_cache() -> GateRun:
+        return run_gates(
             release_repo.root,
             *publish,
             "-p",
             "no:cacheprovider",
             indexes=(testpypi.upload_url, down),
         )
+
+    try:
+        first = publish_without_cache()
         assert first.outcomes()["test_upload_to_pypi[aetherflow-core]"] == "failed"
         sent = {path.name: path.stat().st_mtime_ns for path in testpypi.packages_dir.iterdir()}
         assert len(sent) == 6
@@ -235,13 +239,7 @@ def test_a_publish_and_its_resume_need_no_cache(
             tmp_path / "pypi", password=UPLOAD_PASSWORD, choose_port=lambda: port
         )
         try:
-            again = run_gates(
-                release_repo.root,
-                *publish,
-                "-p",
-                "no:cacheprovider",
-                indexes=(testpypi.upload_url, down),
-            )
+            again = publish_without_cache()
         finally:
             pypi.stop()
     finally:
