@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import configparser
+import enum
 import importlib.util
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from pytest_release.index.names import TOKEN_VARIABLES, WELL_KNOWN_UPLOAD_URLS, UploadIndex
 from pytest_release.redact import split_credentials
@@ -15,39 +17,61 @@ TOKEN_USERNAME = "__token__"
 KEYRING_SECONDS = 10.0
 
 
+class CredentialKind(enum.Enum):
+    GENERATED = "generated"
+    ROLE_TOKEN = "role token"
+    URL = "url"
+    SHARED_PASSWORD = "shared password"  # TWINE_PASSWORD: the same for every index
+    PYPIRC = "pypirc"
+    KEYRING = "keyring"
+    TRUSTED_PUBLISHING = "trusted publishing"
+
+
+@dataclass(frozen=True)
+class CredentialSource:
+    kind: CredentialKind
+    where: str  # for the user: where the password is, never the password
+
+
 def credential_source(
     index: UploadIndex,
     pypirc: configparser.RawConfigParser,
     environ: Mapping[str, str],
     role: str,
-) -> str | None:
-    """A description of where twine would take the password from for ``role``'s upload
-    ("testpypi" or "pypi"), or None when nowhere.
+) -> CredentialSource | None:
+    """Where twine would take the password from for ``role``'s upload ("testpypi" or
+    "pypi"), or None when nowhere.
 
     The role's own token comes first; then twine's order: environment, ~/.pypirc,
     keyring, trusted publishing.
     """
     if index.is_local:
-        return "generated for the local index"
+        return CredentialSource(CredentialKind.GENERATED, "generated for the local index")
     token = TOKEN_VARIABLES.get(role, "")
     if environ.get(token):
-        return f"{token} in the environment"
+        return CredentialSource(CredentialKind.ROLE_TOKEN, f"{token} in the environment")
     if split_credentials(index.upload_url or "")[1] is not None:
-        return "the user name and password written into the index's URL"
+        return CredentialSource(
+            CredentialKind.URL, "the user name and password written into the index's URL"
+        )
     if environ.get("TWINE_PASSWORD"):
-        return "TWINE_PASSWORD in the environment"
+        return CredentialSource(
+            CredentialKind.SHARED_PASSWORD, "TWINE_PASSWORD in the environment"
+        )
     section = index.repository
     if section and pypirc.get(section, "password", fallback=""):
-        return f"password in ~/.pypirc [{section}]"
+        return CredentialSource(CredentialKind.PYPIRC, f"password in ~/.pypirc [{section}]")
     username = environ.get("TWINE_USERNAME") or (
         pypirc.get(section, "username", fallback=None) if section else None
     )
     if username is None and _is_pypi(index):
         username = TOKEN_USERNAME  # twine's default on PyPI and TestPyPI
     if index.upload_url and _keyring_has(index.upload_url, username):
-        return f"keyring entry for {index.upload_url}"
+        return CredentialSource(CredentialKind.KEYRING, f"keyring entry for {index.upload_url}")
     if username == TOKEN_USERNAME and _is_pypi(index) and _has_oidc(environ):
-        return "trusted publishing (GitHub Actions OIDC token)"
+        return CredentialSource(
+            CredentialKind.TRUSTED_PUBLISHING, "trusted publishing (GitHub Actions OIDC token)"
+        )
     return None
 
 

@@ -6,7 +6,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pytest_release.checks import ci_status
-from pytest_release.checks.credentials import credential_source, missing_credentials_fix
+from pytest_release.checks.credentials import (
+    CredentialKind,
+    credential_source,
+    missing_credentials_fix,
+)
 from pytest_release.index.names import read_pypirc, resolve_upload_index, same_host, unread_by_twine
 from pytest_release.problems import Problem
 from pytest_release.settings import Settings
@@ -233,7 +237,7 @@ def credential_problems(
         ], None
     source = credential_source(index, pypirc, environ, index_key)
     if source is not None:
-        return [], source
+        return [], source.where
     return [
         Problem(
             f"no upload credentials for {index.describe()}",
@@ -254,7 +258,8 @@ def shared_credential_problems(settings: Settings, environ: Mapping[str, str]) -
     shared = [
         index
         for index, role in zip(indexes, ("testpypi", "pypi"), strict=True)
-        if credential_source(index, pypirc, environ, role) == "TWINE_PASSWORD in the environment"
+        if (source := credential_source(index, pypirc, environ, role)) is not None
+        and source.kind is CredentialKind.SHARED_PASSWORD
     ]
     if len(shared) < 2 or same_host(shared[0].upload_url or "", shared[1].upload_url or ""):
         return []

@@ -27,6 +27,7 @@ INTERNAL_RANGE = ">=0.2,<0.3"  # how the example's packages require each other a
 
 CLEAN = "test_working_tree_is_clean"
 CI = "test_ci_is_green_for_head"
+TAGS = "test_release_tags_can_be_made_and_pushed"
 AGREE = "test_packages_agree_on_the_release_version"
 CHANGELOG_EXISTS = "test_changelog_exists"
 SECTION = "test_changelog_has_a_section_for_the_release"

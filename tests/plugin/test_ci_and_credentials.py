@@ -30,6 +30,7 @@ CREDENTIAL_CASES = {
     "pypi": "test_upload_credentials_are_present[pypi]",
 }
 PUBLIC_INDEXES = ("testpypi", "pypi")
+SHARED_CASE = "test_each_index_has_credentials_of_its_own"
 
 
 # --- CI: a fake GitHub API ------------------------------------------------------------------
@@ -265,10 +266,10 @@ def _pypirc(*sections: tuple[str, str | None, str]) -> str:
 
 
 def _from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
-    secret = "pypi-ENVIRONMENT0secret0value"
-    monkeypatch.setenv("TWINE_USERNAME", "__token__")
-    monkeypatch.setenv("TWINE_PASSWORD", secret)
-    return [secret]
+    secrets = ["pypi-ENVIRONMENT0testpypi0secret", "pypi-ENVIRONMENT0pypi0secret"]
+    monkeypatch.setenv("RELEASE_TESTPYPI_TOKEN", secrets[0])
+    monkeypatch.setenv("RELEASE_PYPI_TOKEN", secrets[1])
+    return secrets
 
 
 def _from_pypirc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
@@ -308,7 +309,10 @@ def _from_trusted_publishing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     [
         pytest.param(
             _from_environment,
-            dict.fromkeys(PUBLIC_INDEXES, "TWINE_PASSWORD in the environment"),
+            {
+                "testpypi": "RELEASE_TESTPYPI_TOKEN in the environment",
+                "pypi": "RELEASE_PYPI_TOKEN in the environment",
+            },
             id="environment",
         ),
         pytest.param(
@@ -348,6 +352,27 @@ def test_upload_credentials_are_found(
     for index, case in CREDENTIAL_CASES.items():
         assert ("credentials", source[index]) in properties[case]
     assert_no_secret(run, *secrets)
+
+
+def test_one_twine_password_for_two_indexes_fails_before_any_upload(
+    release_repo: ReleaseRepo, run_gates: GateRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TWINE_PASSWORD serves every index: the production token would reach TestPyPI."""
+    secret = "pypi-SHARED0secret0value"
+    monkeypatch.setenv("TWINE_USERNAME", "__token__")
+    monkeypatch.setenv("TWINE_PASSWORD", secret)
+
+    run = run_gates(release_repo.root, *PREFLIGHT, indexes=PUBLIC_INDEXES)
+
+    assert_outcomes(run, {SHARED_CASE: "failed"}, gates=PREFLIGHT_ONLY)
+    assert_says(
+        run,
+        SHARED_CASE,
+        f"TWINE_PASSWORD would be sent to both testpypi ({TESTPYPI_URL}) and pypi ({PYPI_URL})",
+        "RELEASE_TESTPYPI_TOKEN and RELEASE_PYPI_TOKEN",
+        "unset TWINE_PASSWORD",
+    )
+    assert_no_secret(run, secret)
 
 
 def test_upload_credentials_absent_fail_saying_what_to_set(

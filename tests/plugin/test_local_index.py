@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_release.index.local import LocalIndex, free_port, start_local_index
-from pytest_release.index.names import IndexFile
+from pytest_release.index.names import IndexFile, upload_credentials
 from pytest_release.index.package_index import IndexStartError
 from pytest_release.index.remote import RemoteIndex
 from tests.unit.test_dists import metadata, write_sdist, write_wheel
@@ -129,7 +129,11 @@ def test_an_upload_with_wrong_credentials_fails_without_showing_them(
     if how == "environment":
         monkeypatch.setenv("TWINE_USERNAME", "release")
         monkeypatch.setenv("TWINE_PASSWORD", WRONG_PASSWORD)
-        remote = RemoteIndex("elsewhere", index.simple_url, index.upload_url)
+        # As a session gives them: to this index's twine alone, picked from the environment.
+        credentials = upload_credentials("testpypi", index.upload_url, os.environ)
+        remote = RemoteIndex(
+            "elsewhere", index.simple_url, index.upload_url, credentials=credentials
+        )
     else:
         (home / ".pypirc").write_text(
             "[distutils]\nindex-servers = elsewhere\n\n[elsewhere]\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.plugin.baseline import assert_outcomes, assert_says
-from tests.plugin.defects import CI, PREFLIGHT_ONLY, run_preflight
+from tests.plugin.defects import CI, PREFLIGHT_ONLY, TAGS, run_preflight
 from tests.plugin.gate_runs import GateRun, GateRunner
 from tests.plugin.repos import ReleaseRepo, git, make_release_repo
 from tests.plugin.trees import RENAMED_TAG_FORMAT, copy_example, renamed_example, single_package
@@ -20,7 +20,7 @@ CLEAN = "test_working_tree_is_clean"
 BRANCH = "test_on_the_release_branch"
 UPSTREAM = "test_up_to_date_with_the_remote"
 # Where the target is not a git work tree with a commit, these are not checked at all.
-NEEDS_GIT = (CLEAN, BRANCH, UPSTREAM, CI)
+NEEDS_GIT = (CLEAN, BRANCH, UPSTREAM, CI, TAGS)
 
 EXAMPLE_PUBLISH_ORDER = "aetherflow-core 0.2.0, aetherflow-scheduler 0.2.0, aetherflow 0.2.0"
 
@@ -275,7 +275,9 @@ def test_an_unreachable_remote_is_skipped_not_failed(
 
     run = run_preflight(run_gates, release_repo.root, *options)
 
-    assert_outcomes(run, {UPSTREAM: "skipped"}, gates=PREFLIGHT_ONLY)
+    # The remote's tags cannot be read either: neither case can be verified.
+    assert_outcomes(run, {UPSTREAM: "skipped", TAGS: "skipped"}, gates=PREFLIGHT_ONLY)
+    assert_says(run, TAGS, "the tags of remote 'origin' could not be read", verdict)
     assert_says(
         run,
         UPSTREAM,

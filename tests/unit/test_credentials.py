@@ -116,7 +116,8 @@ def write_pypirc(home: Path, text: str | None) -> None:
 
 def source_for(home: Path, label: str, environ: dict[str, str], role: str = "pypi") -> str | None:
     pypirc = read_pypirc(home)
-    return credential_source(resolve_upload_index(label, pypirc), pypirc, environ, role)
+    source = credential_source(resolve_upload_index(label, pypirc), pypirc, environ, role)
+    return None if source is None else source.where
 
 
 @pytest.fixture(autouse=True)
