@@ -38,7 +38,9 @@ def index_servers(below: Path) -> list[int]:
             words = (entry / "cmdline").read_bytes().decode("utf-8", "replace").split("\0")
         except OSError:  # it ended while we looked, or it is not ours to read
             continue
-        if "pypiserver" in words and any(word.startswith(f"{below}/") for word in words):
+        # The launcher runs pypiserver from a `python -c` script that names it.
+        runs_pypiserver = any("pypiserver" in word for word in words)
+        if runs_pypiserver and any(word.startswith(f"{below}/") for word in words):
             found.append(int(entry.name))
     return found
 

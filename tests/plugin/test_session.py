@@ -198,11 +198,12 @@ def _dependency_cycle(pyproject: Path) -> list[str]:
 
 # An unreadable target still collects: the versions gate's per-package checks become one case
 # each, with the id "unreadable"; every case that needs the packages fails with the reading
-# error. In preflight that is the reading case alone; the changelog's existence and commit
-# need no package.
+# error. In preflight that is the reading case and the tag case (tag names need the
+# packages' versions); the changelog's existence and commit need no package.
 UNREADABLE = ("unreadable",)
 NEEDS_THE_PACKAGES = (
     "test_packages_can_be_read",
+    "test_release_tags_can_be_made_and_pushed",
     *gate_cases("versions", UNREADABLE),
     *(
         case
