@@ -55,9 +55,7 @@ def credential_source(
             CredentialKind.URL, "the user name and password written into the index's URL"
         )
     if environ.get("TWINE_PASSWORD"):
-        return CredentialSource(
-            CredentialKind.SHARED_PASSWORD, "TWINE_PASSWORD in the environment"
-        )
+        return CredentialSource(CredentialKind.SHARED_PASSWORD, "TWINE_PASSWORD in the environment")
     section = index.repository
     if section and pypirc.get(section, "password", fallback=""):
         return CredentialSource(CredentialKind.PYPIRC, f"password in ~/.pypirc [{section}]")

@@ -198,20 +198,24 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def member_digests(path: Path) -> dict[str, str]:
+def member_digests(path: Path) -> dict[str, str] | None:
     """Each regular file of the archive ``path`` (a wheel or an sdist) by its name in the
     archive, with the sha256 of its bytes: what two builds of one commit share, where
-    their archives' own bytes differ (timestamps, order, compression)."""
+    their archives' own bytes differ (timestamps, order, compression). None when ``path``
+    is not a readable archive: it then shares no contents with any build."""
     found: dict[str, str] = {}
-    if path.name.endswith(".whl") or path.suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if not info.is_dir():
-                    found[info.filename] = hashlib.sha256(archive.read(info)).hexdigest()
-        return found
-    with tarfile.open(path, "r:*") as archive:
-        for member in archive.getmembers():
-            stream = archive.extractfile(member) if member.isfile() else None
-            if stream is not None:
-                found[member.name] = hashlib.sha256(stream.read()).hexdigest()
+    try:
+        if path.name.endswith(".whl") or path.suffix == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    if not info.is_dir():
+                        found[info.filename] = hashlib.sha256(archive.read(info)).hexdigest()
+            return found
+        with tarfile.open(path, "r:*") as archive:
+            for member in archive.getmembers():
+                stream = archive.extractfile(member) if member.isfile() else None
+                if stream is not None:
+                    found[member.name] = hashlib.sha256(stream.read()).hexdigest()
+    except (OSError, zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error):
+        return None
     return found

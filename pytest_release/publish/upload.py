@@ -165,8 +165,11 @@ class PublishStep:
                     "make the index readable and re-run; nothing was sent",
                     burned=False,
                 ) from None
-            if file_sha256(held) == entry.sha256 and member_digests(held) == member_digests(
-                file.path
+            contents = member_digests(held)
+            if (
+                file_sha256(held) == entry.sha256
+                and contents is not None
+                and contents == member_digests(file.path)
             ):
                 taken.append(PlannedFile(held, entry.sha256, "same contents"))
             else:
@@ -244,8 +247,8 @@ class PublishStep:
         """JUnit: which files went where (names and sha256); the checklist: one line."""
         shown_as = {
             "to upload": "uploaded",
-            "same contents": "already there with other bytes of the same contents (the "
-            "index's own file is the release's from here on)",
+            "same contents": "already there, the same contents in other archive bytes (the "
+            "index's file is the release's from here on)",
         }
         how = {file: shown_as.get(file.state, file.state) for file in planned}
         for file in planned:
@@ -253,7 +256,13 @@ class PublishStep:
                 (f"{self.role}_file", f"{file.path.name} sha256={file.sha256} {how[file]}")
             )
         names = ", ".join(file.path.name for file in planned)
-        states = " and ".join(sorted(set(how.values())))
+        if len(set(how.values())) == 1:
+            states = how[planned[0]]
+        else:
+            states = "; ".join(
+                f"{'wheel' if file.path.name.endswith('.whl') else 'sdist'} {how[file]}"
+                for file in planned
+            )
         request.node.user_properties.append(
             (CHECKLIST_DETAIL, f"{names} -> {self.shown}: {states}")
         )

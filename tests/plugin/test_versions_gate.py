@@ -130,9 +130,7 @@ def test_a_dynamic_version_that_cannot_be_read_is_rejected(
 @pytest.mark.parametrize(
     ("options", "changed"),
     [
-        pytest.param(
-            (), skipping({}, SECTION, *SECTION_CASES, TAGS), id="common-version"
-        ),
+        pytest.param((), skipping({}, SECTION, *SECTION_CASES, TAGS), id="common-version"),
         pytest.param(("--release-version", VERSION), {}, id="release-version-given"),
     ],
 )

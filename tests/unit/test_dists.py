@@ -744,6 +744,15 @@ def test_two_builds_of_one_commit_have_the_same_member_digests(tmp_path: Path) -
     assert member_digests(changed) != member_digests(first)
 
 
+@pytest.mark.parametrize("name", ["pkg-1.0-py3-none-any.whl", "pkg-1.0.tar.gz"])
+def test_a_file_that_is_no_archive_has_no_member_digests(tmp_path: Path, name: str) -> None:
+    """Someone else's bytes under a release's file name: never the same contents."""
+    path = tmp_path / name
+    path.write_bytes(b"uploaded by someone else")
+
+    assert member_digests(path) is None
+
+
 def test_a_wheels_member_digests(tmp_path: Path) -> None:
     wheel = write_wheel(tmp_path / "pkg-1.0-py3-none-any.whl", ["pkg/__init__.py", "pkg/"])
     assert set(member_digests(wheel)) == {"pkg/__init__.py"}
