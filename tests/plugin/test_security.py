@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.index.local import LocalIndex, free_port, start_local_index
+from pytest_release.index.local import LocalIndex, start_local_index
 from tests.plugin.defects import CONFIG, CORE, commit, replace
-from tests.plugin.gate_runs import GateRun, GateRunner, assert_no_secret
+from tests.plugin.gate_runs import GateRunner, assert_no_secret
 from tests.plugin.repos import VERSION, ReleaseRepo
 from tests.plugin.test_rehearsal_gate import write_wheel
 
@@ -198,53 +198,3 @@ def test_a_third_party_name_on_testpypi_is_never_installed_from_there(
     assert outcomes["test_install_from_testpypi"] == "passed", run.output
     assert outcomes["test_installed_from_testpypi_python_smoke"] == "passed"
     assert run.result.ret == pytest.ExitCode.OK
-
-
-# -- no correctness from pytest's cache ------------------------------------------------------
-
-UPLOAD_PASSWORD = "upload-password-for-both-stand-ins-a0b1"
-
-
-def test_a_publish_and_its_resume_need_no_cache(
-    release_repo: ReleaseRepo,
-    run_gates: GateRunner,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> None:
-    """With pytest's cache provider off (read-only CI checkouts run so), a publish run that
-    stopped at the production index resumes: what TestPyPI holds is not sent again."""
-    # One password for both stand-ins: they are on one host, so the preflight allows it.
-    monkeypatch.setenv("TWINE_USERNAME", "release")
-    monkeypatch.setenv("TWINE_PASSWORD", UPLOAD_PASSWORD)
-    testpypi = start_local_index(tmp_path / "testpypi", password=UPLOAD_PASSWORD)
-    port = free_port()
-    down = f"http://127.0.0.1:{port}/"
-    publish = ("-m", "publish", "--release-version", VERSION, "--allow-unverified", "ci")
-
-    def publish_without_cache() -> GateRun:
-        return run_gates(
-            release_repo.root,
-            *publish,
-            "-p",
-            "no:cacheprovider",
-            indexes=(testpypi.upload_url, down),
-        )
-
-    try:
-        first = publish_without_cache()
-        assert first.outcomes()["test_upload_to_pypi[aetherflow-core]"] == "failed"
-        sent = {path.name: path.stat().st_mtime_ns for path in testpypi.packages_dir.iterdir()}
-        assert len(sent) == 6
-        pypi = start_local_index(
-            tmp_path / "pypi", password=UPLOAD_PASSWORD, choose_port=lambda: port
-        )
-        try:
-            again = publish_without_cache()
-        finally:
-            pypi.stop()
-    finally:
-        testpypi.stop()
-    assert again.result.ret == pytest.ExitCode.OK, again.output
-    assert {p.name: p.stat().st_mtime_ns for p in testpypi.packages_dir.iterdir()} == sent
-    assert sorted(p.name for p in pypi.packages_dir.iterdir()) == sorted(sent)
-    assert "AttributeError" not in first.output + again.output
