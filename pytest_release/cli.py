@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pytest_release.checks.release_scope import read_changes
 from pytest_release.checks.versions import BUMP_PARTS
 from pytest_release.commands.bump import BumpError, plan_bump
 from pytest_release.commands.init import SUITE_FOLDER, plan_scaffold, write_scaffold
@@ -118,7 +119,15 @@ def _plan(arguments: argparse.Namespace) -> int:
         settings, monorepo = _read(arguments.monorepo, arguments.release_version)
     except MonorepoError as error:
         return _impossible(error.problems, arguments.json)
-    plan = plan_release(settings, monorepo, _tags(monorepo.root), today=date.today())
+    tags = _tags(monorepo.root)
+    try:
+        changes = read_changes(settings, monorepo, tags)
+    except git.GitError as error:
+        raise CommandError(
+            f"git could not tell what changed since the last tags ({error}): repair the "
+            "clone (git fsck), then plan again"
+        ) from None
+    plan = plan_release(settings, monorepo, tags, today=date.today(), changes=changes)
     if arguments.json:
         print(json.dumps(plan.as_json(), indent=2))
     else:

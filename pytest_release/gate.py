@@ -61,6 +61,12 @@ def skip_blocked(reason: str) -> NoReturn:
     raise GateSkip(reason, SkipCause(SkipKind.BLOCKED))
 
 
+def skip_not_in_this_release(reason: str) -> NoReturn:
+    """Skip a case of a package this release leaves out (unchanged since its last release,
+    under independent versioning): it does not block a publish run."""
+    raise GateSkip(f"not in this release: {reason}", SkipCause(SkipKind.NOT_IN_THIS_RELEASE))
+
+
 def skip_not_selected(reason: str) -> NoReturn:
     """Skip an opt-in publish case in a run that does not publish."""
     raise GateSkip(reason, SkipCause(SkipKind.NOT_SELECTED))

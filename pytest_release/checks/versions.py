@@ -23,6 +23,7 @@ from pytest_release.problems import Problem
 
 if TYPE_CHECKING:
     from pytest_release.settings import Settings, TagFormat
+    from pytest_release.target.git import ChangesSince
     from pytest_release.target.monorepo import Monorepo, Package
 
 # -- tags -------------------------------------------------------------------------------------
@@ -58,16 +59,18 @@ def last_release(
     return max(released, default=None)
 
 
-def release_tag_names(tag_format: TagFormat, monorepo: Monorepo, release: Version) -> list[str]:
-    """The tags a release creates, in publish order: one per package that has tags of its
-    own (at the package's own version), and one for the repository (at the release version)
-    where packages share it."""
+def release_tag_names(
+    tag_format: TagFormat, packages: Iterable[Package], release: Version
+) -> list[str]:
+    """The tags a release of ``packages`` (in publish order) creates: one per package that
+    has tags of its own (at the package's own version), and one for the repository (at the
+    release version) where packages share it."""
     names = (
         tag_format.format(
             name=p.name,
             version=(p.version or release) if tag_format.names_package(p.name) else release,
         )
-        for p in monorepo.packages
+        for p in packages
     )
     return list(dict.fromkeys(names))
 
@@ -85,6 +88,11 @@ def tag_format_problems(settings: Settings, monorepo: Monorepo) -> list[Problem]
         for name, form in settings.tag.own
         if name not in known
     ]
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 commit``, ``12 commits``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # -- the release version ----------------------------------------------------------------------
@@ -237,6 +245,9 @@ def publish_order_problems(monorepo: Monorepo) -> list[Problem]:
 
 def version_scheme_problems(package: Package, settings: Settings) -> list[Problem]:
     """The version can be read, and is a version of the ``version-scheme``."""
+    if package.version_text is None and package.computed_version is not None:
+        error = package.version_error or f"{package.name}'s version is computed at build time"
+        return [Problem(error, package.version_source, package.computed_version.fix)]
     if package.version_text is None:
         return [
             Problem(
@@ -258,8 +269,11 @@ def version_scheme_problems(package: Package, settings: Settings) -> list[Proble
     ]
 
 
-def bump_problems(package: Package, tags: Iterable[str], settings: Settings) -> list[Problem]:
-    """The package's version must be above its last release (no tags yet is fine)."""
+def bump_problems(
+    package: Package, tags: Iterable[str], settings: Settings, changes: ChangesSince | None = None
+) -> list[Problem]:
+    """The package's version must be above its last release (no tags yet is fine);
+    ``changes``: what changed in it since that release's tag, where that is known."""
     version = package.version
     if version is None:
         return []  # version_scheme_problems says why
@@ -269,12 +283,24 @@ def bump_problems(package: Package, tags: Iterable[str], settings: Settings) -> 
     if last is None or version > last[0]:
         return []
     last_version, tag = last
+    fix = (
+        f"bump the version above {last_version} (for example to "
+        f"{next_version(last_version, 'patch')}) and commit it"
+    )
+    if version == last_version and changes is not None and changes.files:
+        count = f"{counted(changes.commits, 'commit')}, {counted(len(changes.files), 'file')}"
+        return [
+            Problem(
+                f"{package.name} changed since {tag} ({count}), still {version}: bump it",
+                package.version_source,
+                fix,
+            )
+        ]
     relation = "equal to" if version == last_version else "below"
     return [
         Problem(
             f"{package.name} {version} is {relation} the last release {last_version} (tag {tag})",
             package.version_source,
-            f"bump the version above {last_version} (for example to "
-            f"{next_version(last_version, 'patch')}) and commit it",
+            fix,
         )
     ]

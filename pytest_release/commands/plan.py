@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.utils import canonicalize_name
 
 from pytest_release.checks.internal_ranges import range_problems
+from pytest_release.checks.release_scope import release_scope
 from pytest_release.checks.versions import (
     bump_problems,
     previous_release,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from pytest_release.settings import Settings
+    from pytest_release.target.git import ChangesSince
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class PlannedPackage:
     current: str | None
     next: str | None
     requires: tuple[str, ...]  # its internal requirements, as the release will have them
+    released: bool  # in this release (independent versioning may leave it out)
+    why: str  # why it is in the release, or is not
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class ReleasePlan:
             "tag_format": self.tag_format,
             "release_version": self.release,
             "last_release": self.last_release,
-            "publish_order": [p.name for p in self.packages],
+            "publish_order": [p.name for p in self.packages if p.released],
             "packages": [vars(p) | {"requires": list(p.requires)} for p in self.packages],
             "tags": list(self.tags),
             "bump_files": list(self.bump_files),
@@ -73,9 +77,16 @@ class ReleasePlan:
 
 
 def plan_release(
-    settings: Settings, monorepo: Monorepo, tags: Sequence[str], *, today: date
+    settings: Settings,
+    monorepo: Monorepo,
+    tags: Sequence[str],
+    *,
+    today: date,
+    changes: Mapping[str, ChangesSince],
 ) -> ReleasePlan:
-    """The release of ``settings.release_version`` (else the packages' own version)."""
+    """The release of ``settings.release_version`` (else the packages' own version);
+    ``changes``: what changed in each package since its last tag, as
+    ``release_scope.read_changes`` reads it."""
     released, problems = monorepo, list[Problem]()
     bump_files: tuple[str, ...] = ()
     given = settings.release_version
@@ -88,12 +99,15 @@ def plan_release(
             released = _as_bumped(monorepo, bump.versions, {e.path: e.after for e in bump.edits})
             bump_files = tuple(relative(e.path, monorepo.root) for e in bump.edits)
     reading = release_version(settings, released)
+    scope = release_scope(settings, released, tags, changes)
     if not problems:  # the versions gate's checks, on the repo as the release will have it
         problems.extend(reading.problems)
         for package in released.packages:
-            problems.extend(version_scheme_problems(package, settings))
-            problems.extend(range_problems(released, package))
-            problems.extend(bump_problems(package, tags, settings))
+            problems.extend(range_problems(released, package))  # in the release or not
+            place = scope.of(package)
+            if place.released:
+                problems.extend(version_scheme_problems(package, settings))
+                problems.extend(bump_problems(package, tags, settings, place.changes))
     if reading.version is None and not problems:
         problems.append(
             Problem(
@@ -117,10 +131,14 @@ def plan_release(
                 current=current[p.key],
                 next=p.version_text,
                 requires=tuple(str(r) for r in released.internal_requirements(p)),
+                released=scope.of(p).released,
+                why=scope.of(p).describe(),
             )
             for p in released.packages
         ),
-        tags=tuple(release_tag_names(settings.tag, released, reading.version))
+        tags=tuple(
+            release_tag_names(settings.tag, scope.released(released.packages), reading.version)
+        )
         if reading.version is not None
         else (),
         bump_files=bump_files,
@@ -167,7 +185,12 @@ def render_plan(plan: ReleasePlan) -> str:
     for p in plan.packages:
         requires = ", ".join(p.requires) or "-"
         lines.append(f"  {p.name:<{width}}  {p.current or '?':<10} {p.next or '?':<10} {requires}")
-    lines += ["", "publish order: " + " -> ".join(p.name for p in plan.packages)]
+    left_out = [p for p in plan.packages if not p.released]
+    if left_out:
+        lines += ["", "not in this release (neither built for upload, uploaded nor tagged):"]
+        lines += [f"  {p.name}: {p.why}" for p in left_out]
+    shown = [p.name for p in plan.packages if p.released]
+    lines += ["", "publish order: " + (" -> ".join(shown) or "nothing to publish")]
     lines.append("tags: " + (", ".join(plan.tags) or "none"))
     if plan.bump_files:
         lines.append(

@@ -8,7 +8,7 @@ run the same checks; each gate module names its cases and passes its own index. 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -76,9 +76,11 @@ def install_from(
     install_case: str,
     property_prefix: str,
     after_failure: str = "",
+    released: Sequence[Package] | None = None,
 ) -> InstalledRelease:
     """The release installed from ``index`` into a venv of its own; not attempted when
-    ``not_uploaded`` says why the index does not hold all of it."""
+    ``not_uploaded`` says why the index does not hold all of it. Given ``released``, the
+    index holds those packages only; the others come from the user's normal indexes."""
     scratch = tmp_path_factory.mktemp(f"{property_prefix}-scratch")
     venv: FreshVenv | None = None
     installation: rehearsal.Installation | NotAttempted
@@ -90,7 +92,9 @@ def install_from(
         except VenvError as error:
             message = str(error)
             raise pytest.fail.Exception(message, pytrace=False) from None
-        installation = rehearsal.install_release(venv, monorepo, index.simple_url, os.environ)
+        installation = rehearsal.install_release(
+            venv, monorepo, index.simple_url, os.environ, released
+        )
     return InstalledRelease(
         venv, installation, scratch, source, install_case, property_prefix, after_failure
     )

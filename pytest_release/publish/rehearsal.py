@@ -174,11 +174,19 @@ def normal_indexes(environ: Mapping[str, str], *, uv: bool) -> dict[str, str]:
 
 
 def install_steps(
-    venv: FreshVenv, simple_url: str, monorepo: Monorepo, environ: Mapping[str, str]
+    venv: FreshVenv,
+    simple_url: str,
+    monorepo: Monorepo,
+    environ: Mapping[str, str],
+    released: Sequence[Package] | None = None,
 ) -> list[InstallStep]:
-    """The steps that install the release into ``venv`` (see the module docstring)."""
+    """The steps that install the release into ``venv`` (see the module docstring). The
+    internal packages the release leaves out (not ``released``, when given) are published
+    already: they come, pinned, from the user's normal indexes, with the third-party
+    requirements."""
     python = str(venv.python_executable)
     pins = [pin(package) for package in monorepo.packages]
+    on_index = pins if released is None else [pin(package) for package in released]
     install: tuple[str, ...]
     check: tuple[str, ...]
     isolated: tuple[str, ...]  # options that keep the installer's configuration files out
@@ -194,13 +202,13 @@ def install_steps(
         isolated = ()
     steps = [
         InstallStep(
-            (*install, *isolated, "--no-deps", "--only-binary", ":all:", *pins),
+            (*install, *isolated, "--no-deps", "--only-binary", ":all:", *on_index),
             only_under_test,
             (*INSTALL_INDEX_VARIABLES, "UV_INDEX_STRATEGY", "UV_NO_INDEX", "PIP_NO_INDEX"),
         )
     ]
     third_party = third_party_requirements(monorepo)
-    if third_party:
+    if third_party or len(on_index) < len(pins):
         steps.append(
             InstallStep((*install, *third_party, *pins), normal_indexes(environ, uv=bool(venv.uv)))
         )
@@ -232,10 +240,15 @@ class Installation:
 
 
 def install_release(
-    venv: FreshVenv, monorepo: Monorepo, simple_url: str, environ: Mapping[str, str]
+    venv: FreshVenv,
+    monorepo: Monorepo,
+    simple_url: str,
+    environ: Mapping[str, str],
+    released: Sequence[Package] | None = None,
 ) -> Installation | NotAttempted:
     """Install the release into ``venv`` from the index at ``simple_url``, step by step
-    until one fails; ``NotAttempted`` when a package's version cannot be read."""
+    until one fails (``released``: as ``install_steps`` takes it); ``NotAttempted`` when a
+    package's version cannot be read."""
     unreadable = [package.name for package in monorepo.packages if package.version is None]
     if unreadable:
         return NotAttempted(
@@ -243,7 +256,7 @@ def install_release(
             "(see the versions gate)"
         )
     results: list[CommandResult] = []
-    for step in install_steps(venv, simple_url, monorepo, environ):
+    for step in install_steps(venv, simple_url, monorepo, environ, released):
         environment = venv.environment(step.variables, access=Access.INSTALL)
         for name in step.removed:
             if name not in step.variables:

@@ -54,7 +54,7 @@ def _checked(settings: Settings, tags: Sequence[str], remote: str, log: PublishL
 def fail_unless_all_placed(pypi: PublishStep, monorepo: Monorepo, log: PublishLog) -> None:
     """A release is tagged only when every package of it is on the production index: a
     `-k` selection that left one out tags nothing."""
-    absent = pypi.unplaced(monorepo.packages)
+    absent = pypi.unplaced(pypi.packages)
     if absent:
         raise publish_failure(
             log,

@@ -54,6 +54,7 @@ class PublishStep:
         role: str,
         index: PackageIndex,
         monorepo: Monorepo,
+        packages: tuple[Package, ...],
         log: PublishLog,
         scratch: Path,
         after: PublishStep | None = None,
@@ -61,6 +62,7 @@ class PublishStep:
         self.role = role
         self.index = index
         self.monorepo = monorepo
+        self.packages = packages  # the release's, in publish order: those it places
         self.log = log
         self.scratch = scratch  # where files downloaded from the index are kept
         self.after = after  # the step whose placed files this one sends (pypi after testpypi)
@@ -87,7 +89,7 @@ class PublishStep:
         stopped = self.log.stopped.get(self.shown)
         if stopped:
             return f"the upload to {self.shown} stopped at {stopped}"
-        if absent := self.unplaced(self.monorepo.packages):
+        if absent := self.unplaced(self.packages):
             return f"{', '.join(absent)} not placed on {self.shown} in this session"
         return None
 
@@ -100,8 +102,10 @@ class PublishStep:
                 f"not uploaded: the upload to {self.shown} stopped at {stopped}; a package is "
                 "never uploaded after one before it in publish order failed"
             )
-        # A dependency whose case did not run in this session (-k, say) is not there.
-        if absent := self.unplaced(self.monorepo.reachable([package])):
+        # A dependency whose case did not run in this session (-k, say) is not there; one
+        # the release leaves out is on the index from an earlier release.
+        needed = [each for each in self.monorepo.reachable([package]) if each in self.packages]
+        if absent := self.unplaced(needed):
             skip_blocked(
                 f"not uploaded: it requires {', '.join(absent)}, which this session did not "
                 f"place on {self.shown}; a package is never uploaded before its dependencies"

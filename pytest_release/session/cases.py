@@ -12,10 +12,10 @@ UNREADABLE = "unreadable"
 
 
 def parametrize_cases(metafunc: pytest.Metafunc) -> None:
-    """Parametrize a gate asking for ``release_package``, ``smoke_command`` or
+    """Parametrize a gate asking for ``release_package`` (or ``repo_package``), ``smoke_command`` or
     ``boundary_module``; an unreadable target or bad settings still collect (one case
     whose fixtures fail, or the usage error raised once collection is done)."""
-    wanted = {"release_package", "smoke_command", "boundary_module"}
+    wanted = {"release_package", "repo_package", "smoke_command", "boundary_module"}
     wanted.intersection_update(metafunc.fixturenames)
     if not wanted:
         return
@@ -29,9 +29,10 @@ def parametrize_cases(metafunc: pytest.Metafunc) -> None:
         model = state.monorepo_of(metafunc.config)
     except pytest.UsageError:
         pass  # raised again, as a usage error, once collection is done
-    if "release_package" in wanted:
-        names = list(model.publish_order) if isinstance(model, Monorepo) else [UNREADABLE]
-        metafunc.parametrize("release_package", names, ids=names, indirect=True)
+    names = list(model.publish_order) if isinstance(model, Monorepo) else [UNREADABLE]
+    for each in ("release_package", "repo_package"):
+        if each in wanted:
+            metafunc.parametrize(each, names, ids=names, indirect=True)
     if "smoke_command" in wanted:
         commands = list(settings.smoke) if settings and settings.smoke else [None]
         ids = [command or NONE_CONFIGURED for command in commands]

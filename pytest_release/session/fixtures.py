@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from packaging.version import Version
 
     from pytest_release.api.source import PublicApi
+    from pytest_release.checks.release_scope import ReleaseScope
     from pytest_release.checks.versions import ReleaseVersion
     from pytest_release.dists.build import BuiltPackage
     from pytest_release.dists.venv import FreshVenv, NotAttempted
@@ -100,10 +101,47 @@ def release_version(release_version_reading: ReleaseVersion) -> Version:
     return release_version_reading.version
 
 
+@pytest.fixture(scope="session")
+def release_scope(
+    release_settings: Settings, monorepo: Monorepo, request: pytest.FixtureRequest
+) -> ReleaseScope:
+    """Which packages this release takes: every one under lockstep versioning; under
+    independent versioning, each but those at their last release and unchanged since its
+    tag (git is asked only then)."""
+    from pytest_release.checks import release_scope
+    from pytest_release.gate import skip_blocked
+    from pytest_release.target import git
+
+    if release_settings.versioning == "lockstep":
+        return release_scope.release_scope(release_settings, monorepo, [], {})
+    tags: list[str] = request.getfixturevalue("release_tags")
+    try:
+        changes = release_scope.read_changes(release_settings, monorepo, tags)
+    except git.GitError as error:
+        skip_blocked(f"not checked: git could not tell what changed since the last tags ({error})")
+    return release_scope.release_scope(release_settings, monorepo, tags, changes)
+
+
 @pytest.fixture
-def release_package(request: pytest.FixtureRequest, monorepo: Monorepo) -> Package:
-    """One package of the target: gates asking for it run once per package, in publish
-    order, with the dist name as the test id (the plugin parametrizes it)."""
+def release_package(
+    request: pytest.FixtureRequest, monorepo: Monorepo, release_scope: ReleaseScope
+) -> Package:
+    """One package of the release: gates asking for it run once per package, in publish
+    order, with the dist name as the test id (the plugin parametrizes it); a package this
+    release leaves out skips, "not in this release"."""
+    from pytest_release.gate import skip_not_in_this_release
+
+    package = monorepo.package(request.param)
+    place = release_scope.of(package)
+    if not place.released:
+        skip_not_in_this_release(f"{package.name}: {place.describe()}")
+    return package
+
+
+@pytest.fixture
+def repo_package(request: pytest.FixtureRequest, monorepo: Monorepo) -> Package:
+    """One package of the target, in or out of the release: parametrized as
+    ``release_package``, for checks that hold for every package (the internal ranges)."""
     name: str = request.param
     return monorepo.package(name)
 
@@ -118,12 +156,16 @@ def publish_run(pytestconfig: pytest.Config) -> bool:
 
 @pytest.fixture(scope="session")
 def release_tag_names(
-    release_settings: Settings, monorepo: Monorepo, release_version: Version
+    release_settings: Settings,
+    monorepo: Monorepo,
+    release_scope: ReleaseScope,
+    release_version: Version,
 ) -> list[str]:
-    """The tags this release creates, in publish order."""
+    """The tags this release creates, in publish order (none for a package it leaves out)."""
     from pytest_release.checks.versions import release_tag_names
 
-    return release_tag_names(release_settings.tag, monorepo, release_version)
+    released = release_scope.released(monorepo.packages)
+    return release_tag_names(release_settings.tag, released, release_version)
 
 
 @pytest.fixture(scope="session")
@@ -143,7 +185,7 @@ def release_tags(
     release = release_version_reading.version
     if release is None:
         return tags
-    own = set(versions.release_tag_names(release_settings.tag, monorepo, release))
+    own = set(versions.release_tag_names(release_settings.tag, monorepo.packages, release))
     own &= set(git.tags_on_head(release_settings.root))
     return [tag for tag in tags if tag not in own]
 
@@ -291,6 +333,7 @@ def publish_log(pytestconfig: pytest.Config, release_settings: Settings) -> Publ
 def testpypi_step(
     testpypi_index: PackageIndex,
     monorepo: Monorepo,
+    release_scope: ReleaseScope,
     publish_log: PublishLog,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> PublishStep:
@@ -298,7 +341,8 @@ def testpypi_step(
     from pytest_release.publish.upload import PublishStep
 
     scratch = tmp_path_factory.mktemp("from-testpypi")
-    return PublishStep("testpypi", testpypi_index, monorepo, publish_log, scratch)
+    released = release_scope.released(monorepo.packages)
+    return PublishStep("testpypi", testpypi_index, monorepo, released, publish_log, scratch)
 
 
 @pytest.fixture(scope="session")
@@ -313,7 +357,10 @@ def pypi_step(
     from pytest_release.publish.upload import PublishStep
 
     scratch = tmp_path_factory.mktemp("from-pypi")
-    return PublishStep("pypi", pypi_index, monorepo, publish_log, scratch, after=testpypi_step)
+    released = testpypi_step.packages
+    return PublishStep(
+        "pypi", pypi_index, monorepo, released, publish_log, scratch, after=testpypi_step
+    )
 
 
 @pytest.fixture(scope="session")

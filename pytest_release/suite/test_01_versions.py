@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_release.checks import internal_ranges, preflight, versions
+from pytest_release.checks.release_scope import ReleaseScope
 from pytest_release.checks.versions import ReleaseVersion
 from pytest_release.gate import fail_with
 from pytest_release.settings import Settings
@@ -33,9 +34,15 @@ def test_version_is_strict_semver(release_package: Package, release_settings: Se
 
 
 def test_version_is_above_the_last_release(
-    release_package: Package, release_tags: list[str], release_settings: Settings
+    release_package: Package,
+    release_tags: list[str],
+    release_settings: Settings,
+    release_scope: ReleaseScope,
 ) -> None:
-    fail_with(versions.bump_problems(release_package, release_tags, release_settings))
+    """Above its last tag; under independent versioning, a package at its last release and
+    unchanged since is not in this release (the case skips), a changed one must be bumped."""
+    changes = release_scope.of(release_package).changes
+    fail_with(versions.bump_problems(release_package, release_tags, release_settings, changes))
 
 
 def test_version_bump_is_committed(
@@ -54,5 +61,8 @@ def test_version_bump_is_committed(
     )
 
 
-def test_internal_ranges_admit_the_release(release_package: Package, monorepo: Monorepo) -> None:
-    fail_with(internal_ranges.range_problems(monorepo, release_package))
+def test_internal_ranges_admit_the_release(repo_package: Package, monorepo: Monorepo) -> None:
+    """Every package, in the release or not: one this release leaves out is installed beside
+    it, at its current version, so its ranges must admit the released versions, and theirs
+    its own."""
+    fail_with(internal_ranges.range_problems(monorepo, repo_package))

@@ -48,6 +48,8 @@ def installed_release(
         property_prefix="testpypi",
         # The release is on TestPyPI by now: what fails here needs a new version.
         after_failure=after_publish_failure(testpypi_step.log, testpypi_step.shown),
+        # A package the release leaves out is installed from where it was published.
+        released=testpypi_step.packages,
     )
 
 

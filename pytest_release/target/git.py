@@ -144,6 +144,28 @@ def tags(root: Path) -> list[str]:
     return _git(root, "tag", "--list").split()
 
 
+@dataclass(frozen=True)
+class ChangesSince:
+    """What changed in a folder between a tag and HEAD: the files that differ, and the
+    commits that touched it."""
+
+    files: tuple[str, ...]  # relative to the repository's top level
+    commits: int
+
+
+def changes_since(
+    root: Path, tag: str, folder: str, excluded: tuple[str, ...] = ()
+) -> ChangesSince:
+    """The tracked files below ``folder`` (relative to ``root``) that differ between the tag
+    ``tag`` and HEAD, and the commits since the tag that touched them; ``excluded`` folders
+    (the packages nested in it) left out."""
+    pathspecs = ["--", folder, *(f":(exclude){path}" for path in excluded)]
+    ref = f"refs/tags/{tag}"
+    names = _git(root, "diff", "--name-only", "-z", "--no-renames", ref, "HEAD", *pathspecs)
+    count = _git(root, "rev-list", "--count", f"{ref}..HEAD", *pathspecs)
+    return ChangesSince(tuple(name for name in names.split("\0") if name), int(count))
+
+
 def tags_on_head(root: Path) -> list[str]:
     return _git(root, "tag", "--list", "--points-at", "HEAD").split()
 

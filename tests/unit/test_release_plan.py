@@ -22,7 +22,7 @@ ORDER = ["aetherflow-core", "aetherflow-scheduler", "aetherflow"]
 def _plan(root: Path, release: str | None = None, tags: tuple[str, ...] = ()) -> ReleasePlan:
     settings = resolve_settings(root, {"release-version": release}, {})
     monorepo = read_monorepo(root, settings.packages)
-    return plan_release(settings, monorepo, tags, today=date.today())
+    return plan_release(settings, monorepo, tags, today=date.today(), changes={})
 
 
 def test_plan_of_the_example_as_it_is(tmp_path: Path) -> None:
@@ -79,6 +79,8 @@ def test_plan_as_json(tmp_path: Path) -> None:
         "current": "0.2.0",
         "next": "0.3.0",
         "requires": [],
+        "released": True,
+        "why": "lockstep versioning releases every package",
     }
     assert (document["tags"], document["problems"], document["possible"]) == (["v0.3.0"], [], True)
 

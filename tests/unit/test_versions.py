@@ -189,7 +189,10 @@ def test_a_release_creates_one_tag_or_one_per_package_in_publish_order(
     core = _package(tmp_path, "core", "1.4.0")
     app = _package(tmp_path, "app", "0.9.0", "core>=1.4")
     model = _monorepo(tmp_path, core, app)  # publish order
-    assert versions.release_tag_names(TagFormat(tag_format), model, Version("1.4.0")) == expected
+    assert (
+        versions.release_tag_names(TagFormat(tag_format), model.packages, Version("1.4.0"))
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -207,7 +210,7 @@ def test_a_package_with_a_format_of_its_own_gets_its_own_tag(
     core = _package(tmp_path, "core", "1.4.0")
     app = _package(tmp_path, "app", "0.9.0", "core>=1.4")
     model = _monorepo(tmp_path, core, app)
-    assert versions.release_tag_names(tag_format, model, Version("0.9.0")) == expected
+    assert versions.release_tag_names(tag_format, model.packages, Version("0.9.0")) == expected
 
 
 def test_a_tags_entry_that_names_no_package_is_a_problem(tmp_path: Path) -> None:

@@ -1,0 +1,164 @@
+"""Which packages a release takes. Under independent versioning, a package whose version is
+its last release (by its own tags) and whose files did not change since that tag is not in
+this release: it is neither uploaded nor tagged, and its per-package cases skip. Every
+other package is in it; one that changed but was not bumped fails the versions gate.
+
+The decision (``release_scope``) is pure; ``read_changes`` asks git what it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from pytest_release.checks.versions import counted, last_release
+from pytest_release.target import git
+
+if TYPE_CHECKING:
+    from packaging.version import Version
+
+    from pytest_release.settings import Settings
+    from pytest_release.target.git import ChangesSince
+    from pytest_release.target.monorepo import Monorepo, Package
+
+
+class Reason(Enum):
+    """Why a package is in the release, or is not."""
+
+    LOCKSTEP = "lockstep versioning releases every package"
+    SHARED_TAG = "no tags of its own: it is released with the repository's tag"
+    UNREADABLE = "its version cannot be read"
+    NEVER_RELEASED = "never released"
+    VERSION_MOVED = "its version is not its last release's"
+    CHANGED = "changed since its last release"
+    UNCHANGED = "unchanged since its last release"
+
+
+@dataclass(frozen=True)
+class PackageScope:
+    """A package's place in the release: ``reason`` decides it; ``last`` is its last release
+    (version, tag) and ``changes`` what changed since, where they were needed."""
+
+    name: str
+    version: str | None
+    reason: Reason
+    last: tuple[Version, str] | None = None
+    changes: ChangesSince | None = None
+
+    @property
+    def released(self) -> bool:
+        return self.reason is not Reason.UNCHANGED
+
+    def describe(self) -> str:
+        """Why, as ``plan`` and a skipped case say it."""
+        if self.last is None:
+            return self.reason.value
+        last_version, tag = self.last
+        if self.reason is Reason.UNCHANGED:
+            return f"unchanged since {tag}, still {last_version}"
+        if self.reason is Reason.CHANGED and self.changes is not None:
+            count = counted(self.changes.commits, "commit")
+            return f"changed since {tag} ({count}), still {last_version}"
+        return f"{last_version} -> {self.version} (last tag {tag})"
+
+
+@dataclass(frozen=True)
+class ReleaseScope:
+    """Every package's place in the release, in publish order."""
+
+    packages: tuple[PackageScope, ...]
+
+    def of(self, package: Package) -> PackageScope:
+        return next(scope for scope in self.packages if scope.name == package.name)
+
+    def released(self, packages: Iterable[Package]) -> tuple[Package, ...]:
+        """Those of ``packages`` this release takes, in their order."""
+        names = {scope.name for scope in self.packages if scope.released}
+        return tuple(package for package in packages if package.name in names)
+
+    @property
+    def left_out(self) -> tuple[PackageScope, ...]:
+        return tuple(scope for scope in self.packages if not scope.released)
+
+
+@dataclass(frozen=True)
+class TagBase:
+    """A package's last release (version, tag), and what git is asked about it: its files
+    below ``folder`` (relative to the root, the ``excluded`` packages nested in it left
+    out) since that tag."""
+
+    last: tuple[Version, str]
+    folder: str
+    excluded: tuple[str, ...]
+
+
+def tag_bases(settings: Settings, monorepo: Monorepo, tags: Sequence[str]) -> dict[str, TagBase]:
+    """By package name: what to ask git, for each package whose tags of its own say when it
+    was last released (independent versioning only)."""
+    if settings.versioning != "independent":
+        return {}
+    bases: dict[str, TagBase] = {}
+    for package in monorepo.packages:
+        last = last_release(tags, settings.tag, package.name)
+        if not settings.tag.names_package(package.name) or last is None:
+            continue
+        folder = package.folder
+        nested = (
+            other.relative_folder(monorepo.root)
+            for other in monorepo.packages
+            if other.folder != folder and other.folder.is_relative_to(folder)
+        )
+        bases[package.name] = TagBase(
+            last, package.relative_folder(monorepo.root), tuple(sorted(nested))
+        )
+    return bases
+
+
+def read_changes(
+    settings: Settings, monorepo: Monorepo, tags: Sequence[str]
+) -> dict[str, ChangesSince]:
+    """What changed in each package since its last tag, where ``release_scope`` needs it;
+    ``git.GitError`` when git cannot tell."""
+    return {
+        name: git.changes_since(monorepo.root, base.last[1], base.folder, base.excluded)
+        for name, base in tag_bases(settings, monorepo, tags).items()
+    }
+
+
+def release_scope(
+    settings: Settings,
+    monorepo: Monorepo,
+    tags: Sequence[str],
+    changes: Mapping[str, ChangesSince],
+) -> ReleaseScope:
+    """Each package's place in the release, from its version, its last tag and ``changes``
+    (``read_changes``: by package name, for every package with tags of its own)."""
+    bases = tag_bases(settings, monorepo, tags)
+    return ReleaseScope(
+        tuple(_scope(settings, package, bases, changes) for package in monorepo.packages)
+    )
+
+
+def _scope(
+    settings: Settings,
+    package: Package,
+    bases: Mapping[str, TagBase],
+    changes: Mapping[str, ChangesSince],
+) -> PackageScope:
+    name, text = package.name, package.version_text
+    if settings.versioning == "lockstep":
+        return PackageScope(name, text, Reason.LOCKSTEP)
+    if not settings.tag.names_package(name):
+        return PackageScope(name, text, Reason.SHARED_TAG)
+    if package.version is None:
+        return PackageScope(name, text, Reason.UNREADABLE)
+    if name not in bases:
+        return PackageScope(name, text, Reason.NEVER_RELEASED)
+    last = bases[name].last
+    if package.version != last[0]:
+        return PackageScope(name, text, Reason.VERSION_MOVED, last)
+    since = changes[name]
+    reason = Reason.CHANGED if since.files else Reason.UNCHANGED
+    return PackageScope(name, text, reason, last, since)
