@@ -104,7 +104,7 @@ def _read(root_text: str, release_version: str | None = None) -> tuple[Settings,
         raise CommandError(f"{root_text}: no such folder.")
     command_line = {"release-version": release_version}
     settings = resolve_settings(root, command_line, {})
-    return settings, read_monorepo(root, settings.packages)
+    return settings, read_monorepo(root, settings.packages, settings.release_version)
 
 
 def _tags(root: Path) -> list[str]:

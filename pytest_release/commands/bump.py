@@ -215,6 +215,14 @@ def _new_versions(settings: Settings, chosen: list[Package], given: str) -> dict
 
 
 def _unwritable(package: Package) -> Problem:
+    if package.computed_version is not None:
+        tool = package.computed_version.tool.value
+        return Problem(
+            f"{package.name}'s version is computed by {tool} from git tags: there is nothing "
+            "to bump in a file; the release's tag, which the tag gate makes, is the bump",
+            package.version_source,
+            "give the new version to the gates: pytest release_tests --release-version X.Y.Z",
+        )
     reason = package.version_error or "its version is not written in a file"
     return Problem(
         f"{package.name}'s version cannot be written by pytest-release: {reason}",

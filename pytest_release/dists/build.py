@@ -50,7 +50,7 @@ from pytest_release.target import git
 from pytest_release.target.pyproject import relative
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from pytest_release.target.monorepo import Monorepo, Package
 
@@ -211,14 +211,15 @@ def _build_package(
         shutil.rmtree(work, ignore_errors=True)
         dist.mkdir(parents=True)
         source = copy_sources(root, package, listing, source_root)
+        overrides = package.version_override
         error = runner.build(
-            ["--sdist", "--wheel"], source, dist, work / "build.log", timeout=timeout
+            ["--sdist", "--wheel"], source, dist, work / "build.log", overrides, timeout=timeout
         )
         sdist, wheel = _only(dist, ".tar.gz"), _only(dist, ".whl")
         if error is None and sdist is not None:
             top = _unpack(sdist, unpacked)
             log = work / "build-from-sdist.log"
-            error = runner.build(["--wheel"], top, from_sdist, log, timeout=timeout)
+            error = runner.build(["--wheel"], top, from_sdist, log, overrides, timeout=timeout)
             wheel_from_sdist = _only(from_sdist, ".whl")
             if error is not None:
                 error = f"the wheel could not be built from the sdist {sdist.name}: {error}"
@@ -266,10 +267,18 @@ class _Runner:
         self._stopped = False
 
     def build(
-        self, targets: Sequence[str], source: Path, outdir: Path, log: Path, *, timeout: float
+        self,
+        targets: Sequence[str],
+        source: Path,
+        outdir: Path,
+        log: Path,
+        overrides: Mapping[str, str],
+        *,
+        timeout: float,
     ) -> str | None:
         """Build ``targets`` (``--sdist``, ``--wheel``) of ``source`` into ``outdir``, the
-        output into ``log``; ``None`` on success, else what went wrong."""
+        output into ``log``, with the variables ``overrides`` added (the release version for
+        a tool that computes it); ``None`` on success, else what went wrong."""
         shown = f"python -m build {' '.join(targets)}"
         command = [sys.executable, "-m", "build", "--installer", self.installer, *targets]
         command += ["--outdir", str(outdir), str(source)]
@@ -278,7 +287,8 @@ class _Runner:
         with self._lock:
             if self._stopped:
                 return f"`{shown}` was not run: the session was interrupted"
-            child = start_background(command, log=log, cwd=log.parent, environment=self.environment)
+            environment = {**self.environment, **overrides}
+            child = start_background(command, log=log, cwd=log.parent, environment=environment)
             self._running.add(child)
         try:
             code = child.wait(max(timeout, 0.0))

@@ -70,8 +70,14 @@ class FreshVenv:
         active = {"VIRTUAL_ENV": str(self.path), **(variables or {})}
         return child_environment(active, first_on_path=self.bin, access=access)
 
-    def install(self, *arguments: str, cwd: Path | None = None) -> CommandResult:
-        """``pip install ARGUMENTS`` into this venv (uv's pip interface when available)."""
+    def install(
+        self,
+        *arguments: str,
+        cwd: Path | None = None,
+        variables: Mapping[str, str] | None = None,
+    ) -> CommandResult:
+        """``pip install ARGUMENTS`` into this venv (uv's pip interface when available), with
+        ``variables`` set (the release version for a tool that computes it at build time)."""
         if self.uv:
             command = [self.uv, "pip", "install", "--python", str(self.python_executable)]
         else:
@@ -86,7 +92,7 @@ class FreshVenv:
             [*command, *arguments],
             cwd=cwd or self.path,
             timeout=INSTALL_SECONDS,
-            environment=self.environment(access=Access.INSTALL),
+            environment=self.environment(variables, access=Access.INSTALL),
         )
 
     def run(
@@ -148,9 +154,13 @@ def install_editable(
         target = f"{package.folder}[{','.join(wanted)}]" if wanted else str(package.folder)
         folders = [package.folder, *(monorepo.package(name).folder for name in needed)]
         editables = [target, *map(str, folders[1:])]
+        overrides: dict[str, str] = {}
+        for each in [package, *(monorepo.package(name) for name in needed)]:
+            overrides |= each.version_override
         with _leaving_no_build_metadata(folders):
             results[package.name] = venv.install(
-                *(part for folder in editables for part in ("--editable", folder))
+                *(part for folder in editables for part in ("--editable", folder)),
+                variables=overrides,
             )
     return results
 

@@ -64,7 +64,9 @@ def monorepo_of(config: pytest.Config) -> Monorepo | MonorepoError:
     if MONOREPO not in config.stash:
         settings = settings_of(config)
         try:
-            config.stash[MONOREPO] = read_monorepo(settings.root, settings.packages)
+            config.stash[MONOREPO] = read_monorepo(
+                settings.root, settings.packages, settings.release_version
+            )
         except MonorepoError as error:
             config.stash[MONOREPO] = error
     return config.stash[MONOREPO]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -29,7 +29,8 @@ from pytest_release.target.pyproject import (
     read_project,
     relative,
 )
-from pytest_release.target.version_source import VersionPlace, read_version
+from pytest_release.target.vcs_version import ComputedVersion, VcsTool, override_environment
+from pytest_release.target.version_source import VersionPlace, VersionReading, read_version
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -47,6 +48,9 @@ class Package:
     version_source: str
     version_error: str | None = None
     version_place: VersionPlace | None = field(default=None, compare=False)
+    # The tool that computes the version at build time (from git tags); the package's
+    # version is then the release version, which builds and installs are told.
+    computed_version: ComputedVersion | None = None
     build_backend: str = DEFAULT_BUILD_BACKEND
     dependencies: tuple[Requirement, ...] = ()
     optional_dependencies: Mapping[str, tuple[Requirement, ...]] = field(
@@ -90,6 +94,14 @@ class Package:
     def relative_folder(self, root: Path) -> str:
         """The folder relative to ``root`` in POSIX spelling (``"."`` for the root itself)."""
         return relative(self.folder, root)
+
+    @property
+    def version_override(self) -> dict[str, str]:
+        """The variables that tell the tool computing the version at build time (from git
+        tags) the release version: for the package's builds, installs and metadata reads."""
+        if self.computed_version is None or self.version_text is None:
+            return {}
+        return override_environment(self.computed_version, self.name, self.version_text)
 
     @property
     def version_files(self) -> list[Path]:
@@ -220,12 +232,16 @@ def reading_problems(reading: Monorepo | MonorepoError) -> tuple[Problem, ...]:
     return reading.problems if isinstance(reading, MonorepoError) else ()
 
 
-def read_monorepo(root: Path, package_patterns: Sequence[str] | None = None) -> Monorepo:
+def read_monorepo(
+    root: Path, package_patterns: Sequence[str] | None = None, release_version: str | None = None
+) -> Monorepo:
     """Read every package under ``root``; raise ``MonorepoError`` with all problems found.
 
     ``package_patterns`` (``[tool.pytest-release] packages``) are folders or globs relative to
     ``root``; without them the packages are found as ``members.find_members`` says: the uv
-    workspace's members, else ``packages/*``, else the root project.
+    workspace's members, else ``packages/*``, else the root project. ``release_version``
+    (``--release-version``) is the version of each package whose version is computed from
+    git tags at build time.
     """
     root = Path(root).resolve()
     if isinstance(package_patterns, str):  # one pattern given bare
@@ -242,7 +258,7 @@ def read_monorepo(root: Path, package_patterns: Sequence[str] | None = None) -> 
         file = root_file if pyproject == root_pyproject else _load(pyproject, root, problems)
         if file is None or (members.discovered and is_unpublished(file.data)):
             continue
-        package = _read_package(root, folder, file, problems)
+        package = _read_package(root, folder, file, problems, release_version)
         if package is not None and package.key in packages:
             problems.append(_duplicate(root, packages[package.key], package))
         elif package is not None:
@@ -269,12 +285,16 @@ def _load(path: Path, root: Path, problems: list[Problem]) -> TomlFile | None:
 
 
 def _read_package(
-    root: Path, folder: Path, file: TomlFile, problems: list[Problem]
+    root: Path,
+    folder: Path,
+    file: TomlFile,
+    problems: list[Problem],
+    release_version: str | None,
 ) -> Package | None:
     project = read_project(file, problems)
     if project is None:
         return None
-    reading = read_version(root, folder, file.data)
+    reading = _at_release(read_version(root, folder, file.data), project.name, release_version)
     return Package(
         name=project.name,
         key=canonicalize_name(project.name),
@@ -284,12 +304,39 @@ def _read_package(
         version_source=reading.source,
         version_error=reading.error,
         version_place=reading.place,
+        computed_version=reading.computed,
         build_backend=project.build_backend,
         dependencies=project.dependencies,
         optional_dependencies=project.optional_dependencies,
         scripts=project.scripts,
         import_packages=import_packages(folder, file.data, project.name),
     )
+
+
+def _at_release(reading: VersionReading, name: str, release_version: str | None) -> VersionReading:
+    """A version computed from git tags at build time is the release version: the release's
+    tag does not exist yet (the tag gate makes it), so the tool is told it instead."""
+    computed = reading.computed
+    if computed is None:
+        return reading
+    tool = computed.tool.value
+    if not computed.overridable:
+        error = (
+            f"{name}'s version is computed by {tool} from git tags, which has no setting "
+            "through which the gates could give it the release version before the release "
+            "is tagged (the tag gate tags last)"
+        )
+    elif computed.tool is VcsTool.HATCH_ENV and computed.variable is None:
+        error = f"{name}'s version comes from an environment variable that is not named"
+    elif release_version is None:
+        error = (
+            f"{name}'s version is computed by {tool} at build time, so it is the release "
+            "version, which was not given"
+        )
+    else:
+        source = f"{reading.source}: the release version {release_version} (--release-version)"
+        return replace(reading, text=release_version, source=source)
+    return replace(reading, error=error)
 
 
 def _duplicate(root: Path, first: Package, second: Package) -> Problem:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_release.target.pyproject import nested, relative, strings, table
+from pytest_release.target.vcs_version import ComputedVersion, computed_version
 
 _HATCH_PATTERN = r'(?i)^(__version__|VERSION) *= *([\'"])v?(?P<version>.+?)\2'
 _PDM_PATTERN = r"^__version__\s*=\s*[\"'](.+?)[\"']\s*(?:#.*)?$"
@@ -40,12 +41,15 @@ class VersionReading:
     """The version as written (``text``), where it came from, or why it could not be read.
 
     ``place`` is where a tool may write a new version; None when no file holds it.
+    ``computed``: the tool that computes it at build time (from git tags), when one does;
+    ``text`` is then None, and the release version is the package's.
     """
 
     text: str | None
     source: str
     error: str | None = None
     place: VersionPlace | None = None
+    computed: ComputedVersion | None = None
 
 
 class _Unreadable(Exception):
@@ -74,6 +78,10 @@ def read_version(root: Path, folder: Path, data: dict[str, Any]) -> VersionReadi
             f"{rel} [project] version",
             f"{rel} sets [project].version and also lists 'version' in [project].dynamic, "
             "which build backends reject; keep only one of them",
+        )
+    if computed := computed_version(data):
+        return VersionReading(
+            None, f"{rel}: computed by {computed.tool.value} at build time", computed=computed
         )
     try:
         return _read_dynamic(root, folder, data)
@@ -106,10 +114,6 @@ def _read_dynamic(root: Path, folder: Path, data: dict[str, Any]) -> VersionRead
         place = VersionPlace(folder / "pyproject.toml", toml_key=("tool", "poetry", "version"))
         source = f"{relative(folder, root)}/pyproject.toml [tool.poetry] version"
         return VersionReading(poetry["version"], source, place=place)
-    requires = " ".join(strings(table(data, "build-system").get("requires"))).lower()
-    for plugin in ("setuptools-scm", "setuptools_scm", "poetry-dynamic-versioning", "hatch-vcs"):
-        if plugin in tool or plugin in requires:
-            raise _Unreadable(f"{plugin} computes it from version control tags")
     raise _Unreadable(
         "no supported source was found ([tool.setuptools.dynamic] version, "
         "[tool.hatch.version], [tool.pdm.version], flit's module __version__)"

@@ -310,3 +310,110 @@ def test_a_stable_line_and_a_beta_line_dry_run_to_the_rehearsal(
     )
     run = run_gates(repo.root, *DRY_RUN, "--release-version", "1.44.0")
     assert_dry_run_passes(run, ("acme-api", "acme-sdk", "acme-semconv"))
+
+
+# -- versions computed from git tags ---------------------------------------------------------
+
+VCS_ROOT = """\
+[tool.pytest-release]
+test-command = "pytest -q tests"
+test-env = "fresh"
+"""
+VCS_TEST = """\
+import acme_cli
+import acme_core
+
+
+def test_one_version() -> None:
+    assert acme_cli.__version__ == acme_core.__version__
+"""
+VERSION_FROM_METADATA = (
+    '"""{name}."""\n\nfrom importlib.metadata import version\n\n__version__ = version("{name}")\n'
+)
+
+
+def _computed(name: str, build_system: str, dependencies: tuple[str, ...] = ()) -> dict[str, str]:
+    """A package whose version its build computes from the repository's git tags."""
+    module = name.replace("-", "_")
+    listed = ", ".join(f'"{dependency}"' for dependency in dependencies)
+    pyproject = (
+        f'{build_system}\n[project]\nname = "{name}"\ndynamic = ["version"]\n'
+        f'description = "{name}, versioned by its tags."\nreadme = "README.md"\n'
+        f'requires-python = ">=3.10"\nlicense = "MIT"\ndependencies = [{listed}]\n'
+    )
+    return {
+        "pyproject.toml": pyproject,
+        "README.md": f"# {name}\n",
+        f"src/{module}/__init__.py": VERSION_FROM_METADATA.format(name=name),
+    }
+
+
+HATCH_VCS = """\
+[build-system]
+requires = ["hatchling>=1.24", "hatch-vcs>=0.4"]
+build-backend = "hatchling.build"
+
+[tool.hatch.version]
+source = "vcs"
+raw-options = { root = "../.." }
+
+[tool.hatch.build.targets.wheel]
+packages = ["src/acme_core"]
+"""
+SETUPTOOLS_SCM = """\
+[build-system]
+requires = ["setuptools>=77", "setuptools-scm>=8"]
+build-backend = "setuptools.build_meta"
+
+[tool.setuptools_scm]
+root = "../.."
+"""
+
+
+def _vcs_repo(previous: str, release: str) -> dict[str, str]:
+    return _tree(
+        {
+            "packages/core": _computed("acme-core", HATCH_VCS),
+            "packages/cli": _computed("acme-cli", SETUPTOOLS_SCM, ("acme-core>=1.2,<2",)),
+        },
+        {
+            "pyproject.toml": VCS_ROOT,
+            "tests/test_versions.py": VCS_TEST,
+            "CHANGELOG.md": _changelog(release, previous),
+        },
+    )
+
+
+def test_versions_from_git_tags_dry_run_to_the_rehearsal(
+    tmp_path: Path, run_gates: GateRunner
+) -> None:
+    """hatch-vcs and setuptools-scm packages released from an untagged commit: the
+    release version is every package's, the builds and the editable installs are told it,
+    and the built metadata says it (not 1.2.1.dev1+g…)."""
+    repo = _released_repo(tmp_path, _vcs_repo("1.1.0", "1.2.0"), _vcs_repo("1.1.0", "1.3.0"), ())
+    repo.git("tag", "-a", "-m", "Release v1.2.0", "v1.2.0", "HEAD~1")
+    repo.git("push", "-q", "origin", "v1.2.0")
+
+    run = run_gates(repo.root, *DRY_RUN, "--release-version", "1.3.0")
+
+    assert_dry_run_passes(run, ("acme-cli", "acme-core"))
+    installed = junit_properties(run)["test_installed_dist_is_the_uploaded_wheel[acme-core]"]
+    assert ("rehearsal_version", "1.3.0") in installed
+
+
+def test_versions_from_git_tags_need_the_release_version(
+    tmp_path: Path, run_gates: GateRunner
+) -> None:
+    """The release's tag does not exist yet, so the version is the one the user gives."""
+    repo = _released_repo(tmp_path, _vcs_repo("1.1.0", "1.2.0"), _vcs_repo("1.1.0", "1.3.0"), ())
+
+    run = run_gates(repo.root, "-m", "versions")
+
+    failed = {case for case, outcome in run.outcomes().items() if outcome == "failed"}
+    assert "test_version_is_strict_semver[acme-core]" in failed, run.output
+    said = run.message("test_version_is_strict_semver[acme-core]")
+    assert "acme-core's version is computed by hatch-vcs at build time" in said
+    assert "packages/core/pyproject.toml: computed by hatch-vcs at build time" in said
+    assert "the release version, which was not given" in said
+    assert "pytest release_tests --release-version X.Y.Z" in said
+    assert "None" not in said

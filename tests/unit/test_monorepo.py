@@ -861,25 +861,43 @@ def test_dynamic_versions_are_read_statically(
 
 
 @pytest.mark.parametrize(
-    ("files", "expected_reason"),
+    ("pyproject", "tool"),
     [
+        pytest.param(SETUPTOOLS + DYNAMIC + "[tool.setuptools_scm]\n", "setuptools-scm", id="scm"),
         pytest.param(
-            {
-                "pyproject.toml": SETUPTOOLS + DYNAMIC + "[tool.setuptools_scm]\n",
-            },
-            "setuptools_scm computes it from version control tags",
-            id="setuptools-scm",
+            HATCH + DYNAMIC + '[tool.hatch.version]\nsource = "vcs"\n', "hatch-vcs", id="hatch-vcs"
         ),
         pytest.param(
-            {"pyproject.toml": HATCH + DYNAMIC + '[tool.hatch.version]\nsource = "vcs"\n'},
-            '[tool.hatch.version] source = "vcs" computes it at build time',
-            id="hatch-vcs",
-        ),
-        pytest.param(
-            {"pyproject.toml": PDM + DYNAMIC + '[tool.pdm.version]\nsource = "scm"\n'},
-            '[tool.pdm.version] source = "scm" computes it at build time',
+            PDM + DYNAMIC + '[tool.pdm.version]\nsource = "scm"\n',
+            "pdm-backend (source = scm)",
             id="pdm-scm",
         ),
+    ],
+)
+def test_a_version_computed_from_git_tags_is_the_release_version(
+    tmp_path: Path, pyproject: str, tool: str
+) -> None:
+    write(tmp_path / "packages" / "x", {"pyproject.toml": pyproject})
+
+    (unknown,) = read_monorepo(tmp_path).packages
+    (released,) = read_monorepo(tmp_path, release_version="2.1.0").packages
+
+    source = f"packages/x/pyproject.toml: computed by {tool} at build time"
+    assert (unknown.version_text, unknown.version_source) == (None, source)
+    assert unknown.version_error == (
+        f"pkg-x's version is computed by {tool} at build time, so it is the release version, "
+        "which was not given"
+    )
+    assert unknown.version_override == {}
+    assert released.version_text == "2.1.0"
+    assert released.version_source == f"{source}: the release version 2.1.0 (--release-version)"
+    assert released.version_error is None
+    assert "2.1.0" in released.version_override.values()
+
+
+@pytest.mark.parametrize(
+    ("files", "expected_reason"),
+    [
         pytest.param(
             {
                 "pyproject.toml": HATCH
