@@ -90,7 +90,7 @@ def plan_release(
     released, problems = monorepo, list[Problem]()
     bump_files: tuple[str, ...] = ()
     given = settings.release_version
-    if given is not None and any(p.version_text != given for p in monorepo.packages):
+    if given is not None and not _already_at(settings, monorepo, given):
         try:
             bump = plan_bump(settings, monorepo, given, today=today, tags=tags)
         except BumpError as error:
@@ -144,6 +144,14 @@ def plan_release(
         bump_files=bump_files,
         problems=tuple(dict.fromkeys(problems)),  # once each, in order
     )
+
+
+def _already_at(settings: Settings, monorepo: Monorepo, given: str) -> bool:
+    """Whether the repo is at the release version already, as the versions gate reads it:
+    every package (lockstep), or a top package (independent: the others keep theirs)."""
+    if settings.versioning == "lockstep":
+        return all(p.version_text == given for p in monorepo.packages)
+    return any(p.version_text == given for p in monorepo.top_packages)
 
 
 def _as_bumped(
