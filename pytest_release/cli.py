@@ -19,6 +19,7 @@ from pytest_release.checks.versions import BUMP_PARTS
 from pytest_release.commands.bump import BumpError, plan_bump
 from pytest_release.commands.init import SUITE_FOLDER, plan_scaffold, write_scaffold
 from pytest_release.commands.plan import plan_release, render_plan
+from pytest_release.dists.prepared_metadata import metadata_reader, user_cache_folder
 from pytest_release.problems import Problem, render_problems
 from pytest_release.settings import Settings, SettingsError, resolve_settings
 from pytest_release.target import git
@@ -104,7 +105,8 @@ def _read(root_text: str, release_version: str | None = None) -> tuple[Settings,
         raise CommandError(f"{root_text}: no such folder.")
     command_line = {"release-version": release_version}
     settings = resolve_settings(root, command_line, {})
-    return settings, read_monorepo(root, settings.packages, settings.release_version)
+    reader = metadata_reader(root, user_cache_folder())
+    return settings, read_monorepo(root, settings.packages, settings.release_version, reader)
 
 
 def _tags(root: Path) -> list[str]:

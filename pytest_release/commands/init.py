@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
+from pytest_release.dists.prepared_metadata import metadata_reader, user_cache_folder
 from pytest_release.settings import KEYS, TABLE
 from pytest_release.target.monorepo import MonorepoError, read_monorepo
 from pytest_release.target.pyproject import relative
@@ -142,7 +143,7 @@ def plan_scaffold(root: Path) -> Scaffold:
     if _plain_pytest_collects(root):
         wanted[folder / "conftest.py"] = GUARD_CONFTEST
     try:
-        monorepo = read_monorepo(root)
+        monorepo = read_monorepo(root, metadata_reader=metadata_reader(root, user_cache_folder()))
         names = tuple(p.name for p in monorepo.packages)
         folders = sorted(p.relative_folder(root) for p in monorepo.packages)
         problems = None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_release.dists.prepared_metadata import metadata_reader, user_cache_folder
 from pytest_release.index.names import index_conflict, read_pypirc, resolve_upload_index
 from pytest_release.publish.progress import PublishLog
 from pytest_release.session.ledger import Ledger
@@ -64,8 +65,9 @@ def monorepo_of(config: pytest.Config) -> Monorepo | MonorepoError:
     if MONOREPO not in config.stash:
         settings = settings_of(config)
         try:
+            reader = metadata_reader(settings.root, user_cache_folder())
             config.stash[MONOREPO] = read_monorepo(
-                settings.root, settings.packages, settings.release_version
+                settings.root, settings.packages, settings.release_version, reader
             )
         except MonorepoError as error:
             config.stash[MONOREPO] = error

@@ -13,6 +13,12 @@ from packaging.version import InvalidVersion, Version
 
 from pytest_release.problems import Problem, render_problems
 from pytest_release.target.dependency_graph import publish_order
+from pytest_release.target.dynamic_metadata import (
+    DynamicMetadataError,
+    MetadataReader,
+    backend_fields,
+    with_backend_metadata,
+)
 from pytest_release.target.import_packages import import_packages
 from pytest_release.target.members import (
     PACKAGES_KEY,
@@ -58,6 +64,7 @@ class Package:
     )
     scripts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     import_packages: tuple[str, ...] = ()
+    dynamic_fields: frozenset[str] = frozenset()  # [project] dynamic: what the backend computes
 
     def __post_init__(self) -> None:
         # Read-only views, whatever mappings the caller passed in.
@@ -233,7 +240,10 @@ def reading_problems(reading: Monorepo | MonorepoError) -> tuple[Problem, ...]:
 
 
 def read_monorepo(
-    root: Path, package_patterns: Sequence[str] | None = None, release_version: str | None = None
+    root: Path,
+    package_patterns: Sequence[str] | None = None,
+    release_version: str | None = None,
+    metadata_reader: MetadataReader | None = None,
 ) -> Monorepo:
     """Read every package under ``root``; raise ``MonorepoError`` with all problems found.
 
@@ -241,7 +251,9 @@ def read_monorepo(
     ``root``; without them the packages are found as ``members.find_members`` says: the uv
     workspace's members, else ``packages/*``, else the root project. ``release_version``
     (``--release-version``) is the version of each package whose version is computed from
-    git tags at build time.
+    git tags at build time. ``metadata_reader`` asks a package's build backend for what
+    ``[project] dynamic`` leaves to it (dependencies, a version no file holds); without one,
+    such a package is a problem: its place in the publish order would be a guess.
     """
     root = Path(root).resolve()
     if isinstance(package_patterns, str):  # one pattern given bare
@@ -266,6 +278,8 @@ def read_monorepo(
             from_workspace[package.key] = root_sources | workspace_sources(file.data)
     if not packages and not problems:
         problems.append(no_package(root, configured=package_patterns is not None))
+    for key, package in packages.items():
+        packages[key] = _completed(root, package, metadata_reader, problems)
     for package in packages.values():
         problems += workspace_requirement_problems(
             root, package, from_workspace[package.key], packages
@@ -310,7 +324,32 @@ def _read_package(
         optional_dependencies=project.optional_dependencies,
         scripts=project.scripts,
         import_packages=import_packages(folder, file.data, project.name),
+        dynamic_fields=project.dynamic,
     )
+
+
+def _completed(
+    root: Path, package: Package, reader: MetadataReader | None, problems: list[Problem]
+) -> Package:
+    """``package`` with what only its build backend can say filled in (a problem when it
+    cannot be asked)."""
+    fields = backend_fields(package)
+    if not fields or (reader is None and fields == ("version",)):
+        return package  # an unreadable version says why itself, in the versions gate
+    what = f"{package.name}'s {' and '.join(fields)} are computed by its build backend"
+    fix = (
+        f"make `python -m build --metadata {package.relative_folder(root)}` work, or write "
+        "them statically under [project] (and drop them from dynamic)"
+    )
+    where = f"{relative(package.pyproject, root)} [project] dynamic"
+    if reader is None:
+        problems.append(Problem(f"{what}, which this command does not ask", where, fix))
+        return package
+    try:
+        return with_backend_metadata(package, reader(package))
+    except DynamicMetadataError as error:
+        problems.append(Problem(f"{what}, which could not be asked: {error}", where, fix))
+        return package
 
 
 def _at_release(reading: VersionReading, name: str, release_version: str | None) -> VersionReading:

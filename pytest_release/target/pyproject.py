@@ -128,6 +128,7 @@ class ProjectTable:
     dependencies: tuple[Requirement, ...]
     optional_dependencies: dict[str, tuple[Requirement, ...]]
     scripts: dict[str, str]
+    dynamic: frozenset[str] = frozenset()  # the [project] fields the backend computes
 
 
 def read_project(file: TomlFile, problems: list[Problem]) -> ProjectTable | None:
@@ -178,6 +179,7 @@ def read_project(file: TomlFile, problems: list[Problem]) -> ProjectTable | None
             for script, target in table(project, group).items()
             if isinstance(target, str)
         },
+        dynamic=frozenset(strings(project.get("dynamic"))),
     )
 
 

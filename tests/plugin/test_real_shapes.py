@@ -417,3 +417,54 @@ def test_versions_from_git_tags_need_the_release_version(
     assert "the release version, which was not given" in said
     assert "pytest release_tests --release-version X.Y.Z" in said
     assert "None" not in said
+
+
+# -- dependencies a metadata hook writes -----------------------------------------------------
+
+PINNING_HOOK = """\
+from hatchling.metadata.plugin.interface import MetadataHookInterface
+
+
+class CustomMetadataHook(MetadataHookInterface):
+    def update(self, metadata: dict) -> None:
+        metadata["dependencies"] = [f"acme-base=={metadata['version']}"]
+"""
+HOOK_ROOT = """\
+[tool.pytest-release]
+test-command = "pytest -q tests"
+"""
+HOOK_TEST = """\
+def test_nothing_to_test_here() -> None:
+    assert True
+"""
+
+
+def _hooked(version: str) -> dict[str, str]:
+    app = _package("acme-app", version, tables="[tool.hatch.metadata.hooks.custom]\n")
+    app["pyproject.toml"] = app["pyproject.toml"].replace(
+        "dependencies = []", 'dynamic = ["dependencies"]'
+    )
+    return _tree(
+        {
+            "packages/app": app | {"hatch_build.py": PINNING_HOOK},
+            "packages/base": _package("acme-base", version),
+        },
+        {
+            "pyproject.toml": HOOK_ROOT,
+            "tests/test_nothing.py": HOOK_TEST,
+            "CHANGELOG.md": _changelog(version, "1.0.0"),
+        },
+    )
+
+
+def test_dependencies_from_a_metadata_hook_order_the_release(
+    tmp_path: Path, run_gates: GateRunner
+) -> None:
+    """acme-app's pin on acme-base comes from a hatchling metadata hook: its backend says
+    it, so acme-base goes first (alphabetical order would be the reverse)."""
+    repo = _released_repo(tmp_path, _hooked("1.0.0"), _hooked("1.1.0"), ("v1.0.0",))
+
+    run = run_gates(repo.root, *DRY_RUN)
+
+    assert "release packages, in publish order: acme-base 1.1.0, acme-app 1.1.0" in run.output
+    assert_dry_run_passes(run, ("acme-app", "acme-base"))

@@ -1,0 +1,132 @@
+"""A package's metadata as its build backend computes it (``[project] dynamic``): PEP 517's
+``prepare_metadata_for_build_wheel`` through ``python -m build --metadata``, run on a copy of
+the package's sources (so nothing is written into the target) with the release version told
+to a tool that computes it. The answer is kept in the user's cache folder under a key of
+everything it depends on: the files the build reads, the Python, the variables told."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_release.dists.build import (
+    build_environment,
+    build_installer,
+    copy_sources,
+    source_listing,
+)
+from pytest_release.process import run_command
+from pytest_release.target.dynamic_metadata import (
+    BackendMetadata,
+    DynamicMetadataError,
+    MetadataReader,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pytest_release.target.monorepo import Package
+
+METADATA_SECONDS = 300.0
+CACHE_FORMAT = "1"  # part of every key: a new format never reads an old answer
+
+
+def user_cache_folder() -> Path:
+    """pytest-release's folder of the user's cache (``XDG_CACHE_HOME``, else ``~/.cache``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pytest-release"
+
+
+def metadata_reader(root: Path, cache: Path | None) -> MetadataReader:
+    """Reads a package's metadata from its backend; answers kept under ``cache`` (None: not
+    kept)."""
+    listing = source_listing(root)
+    installer = build_installer()
+    environment = build_environment(installer)
+
+    def read(package: Package) -> BackendMetadata:
+        overrides = package.version_override
+        key = _key(root, package, listing, overrides)
+        kept = None if cache is None else cache / "metadata" / f"{key}.json"
+        if kept is not None and kept.is_file():
+            try:
+                return _parsed(kept.read_text(encoding="utf-8"))
+            except (OSError, DynamicMetadataError):
+                pass  # asked again below, and kept anew
+        with tempfile.TemporaryDirectory(prefix="pytest-release-metadata-") as scratch:
+            source = copy_sources(root, package, listing, Path(scratch) / "source")
+            command = [sys.executable, "-m", "build", "--metadata", "--installer", installer]
+            result = run_command(
+                [*command, str(source)],
+                timeout=METADATA_SECONDS,
+                environment={**environment, **overrides},
+                cwd=Path(scratch),
+                separate_stderr=True,
+                whole_stdout=True,
+            )
+        if not result.ok:
+            errors = result.errors.strip().splitlines()[-8:]
+            raise DynamicMetadataError(f"{result.describe()}: " + " / ".join(errors))
+        metadata = _parsed(result.output)
+        if kept is not None:
+            _keep(kept, result.output)
+        return metadata
+
+    return read
+
+
+def _parsed(text: str) -> BackendMetadata:
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise DynamicMetadataError(f"its answer is not JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise DynamicMetadataError("its answer is not a JSON object")
+    version, requires = data.get("version"), data.get("requires_dist", [])
+    if not isinstance(requires, list) or not all(isinstance(each, str) for each in requires):
+        raise DynamicMetadataError("its Requires-Dist is not a list of strings")
+    return BackendMetadata(version if isinstance(version, str) else None, tuple(requires))
+
+
+def _key(
+    root: Path, package: Package, listing: Sequence[str] | None, overrides: dict[str, str]
+) -> str:
+    """A digest of what the backend's answer depends on: the package's files (names and
+    bytes, as the build would copy them), the root's files, the Python, the variables."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0".encode())
+    digest.update(json.dumps(sorted(overrides.items())).encode())
+    folder = package.relative_folder(root)
+    prefix = "" if folder == "." else f"{folder}/"
+    names = listing if listing is not None else _walk(package.folder, root)
+    for name in sorted(names):
+        if "/" in name and not name.startswith(prefix):
+            continue
+        path = root / name
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        if path.is_file():
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _walk(folder: Path, root: Path) -> list[str]:
+    if not folder.is_relative_to(root):
+        return []
+    return [path.relative_to(root).as_posix() for path in folder.rglob("*") if path.is_file()]
+
+
+def _keep(path: Path, text: str) -> None:
+    """Write the answer whole or not at all: a reader never sees half of one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
+        ) as partial:
+            partial.write(text)
+        Path(partial.name).replace(path)
+    except OSError:
+        pass  # a cache that cannot be written is only slower
