@@ -1,4 +1,9 @@
-"""Which top-level importable packages a project's wheel provides, found without building it."""
+"""Which top-level importable packages a project's wheel provides, found without building it:
+from the build backend's own configuration where it has one (hatchling, setuptools, flit,
+pdm-backend, poetry-core, uv_build, maturin), else from the backend's own default rules
+(hatchling's, uv_build's), else discovered in the folders. Folders of tests, examples,
+docs or integration code are never import packages unless the backend names them, and a
+folder holding another project's pyproject.toml is that project's."""
 
 from __future__ import annotations
 
@@ -12,7 +17,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 SKIPPED = frozenset(
-    {"tests", "test", "docs", "doc", "build", "dist", "node_modules", "venv", "__pycache__"}
+    {
+        *("tests", "test", "testing", "integration", "integration_tests"),
+        *("docs", "doc", "examples", "example", "samples", "benchmarks", "scripts"),
+        *("build", "dist", "node_modules", "venv", "__pycache__"),
+    }
 )
 NOT_MODULES = frozenset({"setup", "conftest", "noxfile", "tasks", "fabfile", "manage"})
 _MAX_NAMESPACE_DEPTH = 4
@@ -27,10 +36,13 @@ def import_packages(folder: Path, data: dict[str, Any], name: str) -> tuple[str,
     """
     tool = table(data, "tool")
     backend = str(table(data, "build-system").get("build-backend", "setuptools"))
+    module = name.replace("-", "_").replace(".", "_").lower()
     readers: dict[str, Callable[[], list[str] | None]] = {
         "setuptools": lambda: _setuptools(folder, table(tool, "setuptools")),
-        "hatchling": lambda: _paths(folder, _last_part(_hatch_packages(tool))),
+        "hatchling": lambda: _hatchling(folder, tool, module),
         "flit": lambda: _flit(tool, name),
+        "uv_build": lambda: _uv_build(tool, module),
+        "maturin": lambda: _maturin(folder, tool, module),
         "pdm": lambda: _paths(
             folder, _last_part(strings(nested(tool, "pdm", "build").get("includes")))
         ),
@@ -69,10 +81,53 @@ def _setuptools(folder: Path, settings: dict[str, Any]) -> list[str] | None:
     return _highest(found) + modules
 
 
-def _hatch_packages(tool: dict[str, Any]) -> list[str] | None:
+def _hatchling(folder: Path, tool: dict[str, Any], module: str) -> list[str] | None:
+    """``packages``; else ``only-include`` with its ``sources`` prefixes taken off; else
+    hatchling's own default: the folder named after the project (at the top, in ``src``
+    or in a namespace folder), or a module of that name."""
     wheel = nested(tool, "hatch", "build", "targets", "wheel")
-    packages = wheel.get("packages", nested(tool, "hatch", "build").get("packages"))
-    return None if packages is None else strings(packages)
+    build = nested(tool, "hatch", "build")
+    packages = wheel.get("packages", build.get("packages"))
+    if packages is not None:
+        return _paths(folder, _last_part(strings(packages)))
+    only = wheel.get("only-include", build.get("only-include"))
+    if only is not None:
+        sources = wheel.get("sources", build.get("sources", []))
+        prefixes = list(sources) if isinstance(sources, dict | list) else []
+        entries = []
+        for path in strings(only):
+            prefix = next((p for p in prefixes if path.startswith(f"{p.rstrip('/')}/")), "")
+            entries.append((prefix or ".", path.removeprefix(prefix).strip("/")))
+        return _paths(folder, entries)
+    if wheel.get("include", build.get("include")) is not None:
+        return None  # file patterns: discovered below
+    if any((base / module / "__init__.py").is_file() for base in (folder, folder / "src")):
+        return [module]
+    if (folder / f"{module}.py").is_file():
+        return [module]
+    namespaced = list(folder.glob(f"*/{module}/__init__.py"))
+    if len(namespaced) == 1:
+        return [f"{namespaced[0].parent.parent.name}.{module}"]
+    return None
+
+
+def _uv_build(tool: dict[str, Any], module: str) -> list[str] | None:
+    """uv_build: ``module-name`` (dotted for a namespace) under ``module-root`` (``src``)."""
+    settings = nested(tool, "uv", "build-backend")
+    names = settings.get("module-name", module)
+    return [names] if isinstance(names, str) else strings(names) or None
+
+
+def _maturin(folder: Path, tool: dict[str, Any], module: str) -> list[str] | None:
+    """maturin: the Python part under ``python-source``, named by ``module-name``'s first
+    part (its last part is the compiled extension, inside that package)."""
+    settings = nested(tool, "maturin")
+    name = settings.get("module-name")
+    top = name.split(".")[0] if isinstance(name, str) else module
+    source = settings.get("python-source")
+    if isinstance(source, str) and (folder / source / top).is_dir():
+        return [top]
+    return [top] if isinstance(name, str) else None
 
 
 def _flit(tool: dict[str, Any], name: str) -> list[str]:
@@ -129,19 +184,32 @@ def _discover(base: Path, *, modules: bool) -> list[str]:
 
 
 def _walk(base: Path, prefix: str, *, namespaces: bool, every: bool) -> list[str]:
-    """Packages under ``base``: the highest ones, or ``every`` one (subpackages too)."""
+    """Packages under ``base``: the highest ones, or ``every`` one (subpackages too). A
+    namespace folder that holds packages holds its own top-level modules too."""
     if (base / "__init__.py").is_file() and prefix:
         return [prefix, *(_children(base, prefix, namespaces, every) if every else ())]
     if prefix and not namespaces:
         return []
     if prefix.count(".") >= _MAX_NAMESPACE_DEPTH:
         return []
-    return list(_children(base, prefix, namespaces, every))
+    found = list(_children(base, prefix, namespaces, every))
+    if prefix and found:
+        found += [
+            f"{prefix}.{path.stem}"
+            for path in sorted(base.glob("*.py"))
+            if path.stem.isidentifier()
+        ]
+    return found
 
 
 def _children(base: Path, prefix: str, namespaces: bool, every: bool) -> Iterator[str]:
     for child in sorted(base.iterdir()):
-        if child.is_dir() and child.name.isidentifier() and child.name not in SKIPPED:
+        if (
+            child.is_dir()
+            and child.name.isidentifier()
+            and child.name not in SKIPPED
+            and not (child / "pyproject.toml").is_file()  # another project's folder
+        ):
             dotted = f"{prefix}.{child.name}" if prefix else child.name
             yield from _walk(child, dotted, namespaces=namespaces, every=every)
 

@@ -1118,12 +1118,84 @@ def test_a_version_that_is_not_pep_440_is_kept_as_text(tmp_path: Path) -> None:
             ("my_tool",),
             id="flit-default-name",
         ),
+        # hatchling's own default: the folder named after the project, not examples/.
+        pytest.param(
+            {
+                "pyproject.toml": HATCH + project("pkg-x"),
+                "pkg_x/__init__.py": "",
+                "examples/graphs/__init__.py": "",
+                "integration/graph/__init__.py": "",
+            },
+            ("pkg_x",),
+            id="hatchling-default-beside-examples",
+        ),
+        pytest.param(
+            {
+                "pyproject.toml": HATCH
+                + project("pkg-x")
+                + '[tool.hatch.build.targets.wheel]\nonly-include = ["src/pkg_x"]\n'
+                + 'sources = ["src"]\n',
+                "src/pkg_x/__init__.py": "",
+                "src/other/__init__.py": "",
+            },
+            ("pkg_x",),
+            id="hatchling-only-include-sources",
+        ),
+        pytest.param(
+            {
+                "pyproject.toml": '[build-system]\nbuild-backend = "uv_build"\n'
+                + project("pkg-x")
+                + '[tool.uv.build-backend]\nmodule-name = "acme.pkg"\n',
+                "src/acme/pkg/__init__.py": "",
+            },
+            ("acme.pkg",),
+            id="uv-build-module-name",
+        ),
+        pytest.param(
+            {
+                "pyproject.toml": '[build-system]\nbuild-backend = "maturin"\n'
+                + project("pkg-x")
+                + '[tool.maturin]\npython-source = "python"\nmodule-name = "fastx._core"\n',
+                "python/fastx/__init__.py": "",
+            },
+            ("fastx",),
+            id="maturin-python-source",
+        ),
+        # A namespace folder holding packages holds its top-level modules too.
+        pytest.param(
+            {
+                "pyproject.toml": SETUPTOOLS + project("pkg-x"),
+                "src/acme/graph/__init__.py": "",
+                "src/acme/types.py": "",
+            },
+            ("acme.graph", "acme.types"),
+            id="namespace-top-level-module",
+        ),
     ],
 )
 def test_import_packages(tmp_path: Path, files: dict[str, str], expected: tuple[str, ...]) -> None:
     write(tmp_path / "packages" / "x", files)
     (package,) = read_monorepo(tmp_path).packages
     assert package.import_packages == expected
+
+
+def test_a_root_package_never_claims_a_member_packages_folder(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": SETUPTOOLS
+            + project("root-tool")
+            + '[tool.pytest-release]\npackages = [".", "clai"]\n',
+            "root_tool/__init__.py": "",
+            "clai/pyproject.toml": SETUPTOOLS + project("clai"),
+            "clai/clai/__init__.py": "",
+        },
+    )
+    repo = read_monorepo(tmp_path, [".", "clai"])
+    assert [(p.name, p.import_packages) for p in repo.packages] == [
+        ("clai", ("clai",)),
+        ("root-tool", ("root_tool",)),
+    ]
 
 
 def test_the_reference_namespace_layout(tmp_path: Path) -> None:
