@@ -5,7 +5,7 @@ release parts (``2026.1`` is 2026.1.0; ``1.45.0.dev0`` leads to 1.45.0)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from packaging.version import Version
 
@@ -14,8 +14,20 @@ from pytest_release.checks.version_scheme import release_triple
 from pytest_release.checks.versions import next_version
 from pytest_release.problems import Problem
 
+if TYPE_CHECKING:
+    from pytest_release.settings import Settings
+    from pytest_release.target.monorepo import Package
+
 Bump = Literal["major", "minor", "patch"]
 _ORDER: dict[Bump, int] = {"patch": 0, "minor": 1, "major": 2}
+
+
+def package_release(package: Package, settings: Settings, release: Version) -> Version:
+    """The version ``package`` is released at: its own under independent versioning, when
+    it has tags of its own (its boundary was compared with its own last tag); else the
+    release version (lockstep, or the repository-wide tag's)."""
+    own = settings.versioning == "independent" and settings.tag.names_package(package.name)
+    return package.version if own and package.version is not None else release
 
 
 def bump_of(previous: Version, release: Version) -> Bump:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,10 +256,21 @@ def commit_time(root: Path, revision: str = "HEAD") -> int:
     return int(_git(root, "log", "-1", "--format=%ct", revision).strip())
 
 
-def archive(root: Path, ref: str, destination: Path, timeout: float = 120) -> None:
-    """Write ``root``'s folder at commit ``ref`` as a tar archive to the file ``destination``
-    (from a subfolder of the work tree, git archives that subfolder only)."""
-    _git(root, "archive", "--format=tar", ref, timeout=timeout, stdout_file=destination)
+def archive(
+    root: Path, ref: str, destination: Path, *, paths: Sequence[str], timeout: float = 120
+) -> None:
+    """Write those of ``paths`` (relative to ``root``) that exist at commit ``ref`` as a tar
+    archive to the file ``destination``; nothing else of the commit is read (a blob missing
+    elsewhere does no harm). An empty archive when none of them exists there."""
+    listed = _git(root, "ls-tree", "--name-only", "-z", ref, "--", *paths)
+    present = [path for path in listed.split("\0") if path]
+    if not present:
+        destination.write_bytes(bytes(1024))  # a tar archive's end: two empty blocks
+        return
+    _git(
+        root, "archive", "--format=tar", ref, "--", *present,
+        timeout=timeout, stdout_file=destination,
+    )  # fmt: skip
 
 
 def listed_files(root: Path) -> list[str]:

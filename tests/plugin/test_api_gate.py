@@ -412,7 +412,8 @@ def no_release_tag(repo: ReleaseRepo) -> None:
         pytest.param(
             no_release_tag,
             API,
-            "nothing to check: no previous release to compare with: no tag of the form vX.Y.Z",
+            "nothing to check: no release of aetherflow-core to compare with: no tag of the form "
+            "vX.Y.Z",
             id="no-release-tag",
         ),
     ],

@@ -6,10 +6,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import griffe
 import pytest
 
+from pytest_release.api.collection import load_tree, see_namespace_folders
 from pytest_release.api.difference import ApiDifference, api_difference
-from pytest_release.api.source import ApiSourceError, load_module, see_namespace_folders
+from pytest_release.problems import Problem
 
 BOUNDARY = "pkg.api"
 SRC = Path("src")
@@ -25,11 +27,18 @@ def write(root: Path, files: Files) -> Path:
     return root.resolve()
 
 
+def load_module(name: str, root: Path, tops: tuple[str, ...] = ("pkg",)) -> griffe.Module | None:
+    """The module ``name`` of the packages ``tops`` in root's src/, read into one collection."""
+    found = load_tree(root, [SRC], tops, "at HEAD").module(name)
+    assert not isinstance(found, Problem), found
+    return found
+
+
 def compare(tmp_path: Path, old: Files | None, new: Files) -> ApiDifference:
     old_root = write(tmp_path / "old", old) if old is not None else (tmp_path / "old").resolve()
     new_root = write(tmp_path / "new", new)
-    old_module = load_module(BOUNDARY, old_root, [SRC]) if old is not None else None
-    new_module = load_module(BOUNDARY, new_root, [SRC])
+    old_module = load_module(BOUNDARY, old_root) if old is not None else None
+    new_module = load_module(BOUNDARY, new_root)
     assert new_module is not None
     return api_difference(
         old_module, new_module, since="v1.0.0", internal={"pkg"}, roots=(old_root, new_root)
@@ -348,9 +357,14 @@ def test_a_module_that_is_not_there_is_none_and_one_that_does_not_parse_says_why
 ) -> None:
     root = write(tmp_path / "tree", {"api.py": "def run(:\n"})
 
-    assert load_module("pkg.other", root, [SRC]) is None
-    with pytest.raises(ApiSourceError, match=r"^src/pkg/api\.py: line 1: "):
-        load_module(BOUNDARY, root, [SRC])
+    tree = load_tree(root, [SRC], ["pkg"], "at v1.0.0")
+
+    assert tree.module("pkg.other") is None
+    assert tree.module(BOUNDARY) == Problem(
+        "pkg.api at v1.0.0 cannot be read: line 1: invalid syntax",
+        "src/pkg/api.py at v1.0.0",
+        "fix the module so that Python can parse it",
+    )
 
 
 def test_namespace_folders_get_an_init_unless_a_module_shadows_them(tmp_path: Path) -> None:
