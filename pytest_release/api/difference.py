@@ -19,7 +19,14 @@ from typing import Any, Literal
 
 import griffe
 
-from pytest_release.api.objects import Member, describe, location, resolved, walk_modules
+from pytest_release.api.objects import (
+    Member,
+    describe,
+    from_builtin_base,
+    location,
+    resolved,
+    walk_modules,
+)
 
 Level = Literal["breaking", "additive", "none"]
 ChangeLevel = Literal["breaking", "additive"]
@@ -154,11 +161,11 @@ class _Comparison:
         """A change located at ``new`` at HEAD, or at ``old`` in the release it is gone from."""
         if new is not None:
             file, line = location(new, self.roots[1])
-            where = f"{file}, line {line}"
+            where = f"{file}{_at_line(line)}"
         else:
             assert old is not None, "a change has an old or a new form"
             file, line = location(old, self.roots[0])
-            where = f"{file}, line {line} at {self.since}"
+            where = f"{file}{_at_line(line)} at {self.since}"
         return ApiChange(level, name, what, where, describe(old), describe(new))
 
     def lost(self, name: str, member: Member, new: griffe.Module) -> ApiChange:
@@ -215,10 +222,18 @@ class _Comparison:
         for breakage in found:
             name = self._name_of(breakage.obj.path, old.path)
             if breakage.kind is griffe.BreakageKind.OBJECT_REMOVED:
-                yield self.change("breaking", name, "removed", breakage.obj, None)
+                if not self._from_builtin_base(name):
+                    yield self.change("breaking", name, "removed", breakage.obj, None)
                 continue
             old_form, new_form = self.forms.get(name, (None, breakage.obj))
             yield self.change("breaking", name, _explain(breakage), old_form, new_form)
+
+    def _from_builtin_base(self, name: str) -> bool:
+        """Whether the class member ``name`` (``Error.args``) is still there at HEAD,
+        inherited from a builtin class griffe cannot read."""
+        owner, _, member = name.rpartition(".")
+        new_owner = self.forms.get(owner, (None, None))[1]
+        return isinstance(new_owner, griffe.Class) and from_builtin_base(new_owner, member)
 
     def _name_of(self, path: str, boundary: str) -> str:
         """``path`` named from the boundary: the longest compared definition it is in."""
@@ -240,8 +255,20 @@ def _class_members(cls: griffe.Class) -> dict[str, Member]:
     return {
         name: member
         for name, member in members.items()
-        if member.is_public and (not member.is_special or name == "__init__")
+        if _is_public(member) and (not member.is_special or name == "__init__")
     }
+
+
+def _is_public(member: Member) -> bool:
+    """griffe's answer; by the name for an inherited import it cannot follow."""
+    try:
+        return member.is_public
+    except griffe.GriffeError:
+        return not member.name.startswith("_")
+
+
+def _at_line(line: int | None) -> str:
+    return "" if line is None else f", line {line}"
 
 
 def _explain(breakage: griffe.Breakage) -> str:

@@ -3,6 +3,7 @@ where an object is written, how its signature reads (pure)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeAlias
@@ -77,3 +78,19 @@ def walk_modules(module: griffe.Module) -> Iterator[griffe.Module]:
     for member in module.members.values():  # not `.modules`: it resolves every alias
         if isinstance(member, griffe.Module):
             yield from walk_modules(member)
+
+
+def from_builtin_base(cls: griffe.Class, name: str) -> bool:
+    """Whether ``cls`` gets the member ``name`` from a builtin class it derives from (an
+    exception's ``args``, set by ``super().__init__(message)``), which griffe cannot read."""
+    try:
+        classes = [cls, *cls.mro()]
+    except griffe.GriffeError:  # a base class that cannot be resolved
+        classes = [cls]
+    for klass in classes:
+        for base in klass.bases:
+            path = base.canonical_path if isinstance(base, griffe.Expr) else base
+            builtin = getattr(builtins, path, None) if path.isidentifier() else None
+            if isinstance(builtin, type) and hasattr(builtin, name):
+                return True
+    return False
