@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING
 from pytest_release.dists.venv import install_editable, install_failure
 from pytest_release.problems import Problem
 from pytest_release.process import CommandResult, child_environment, run_command
+from pytest_release.target.pyproject import dependency_groups, relative
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from pytest_release.dists.venv import FreshVenv
     from pytest_release.target.monorepo import Monorepo
 
@@ -30,11 +33,18 @@ _SUMMARY = re.compile(r"\b(passed|failed|errors?|no tests ran|skipped|deselected
 
 
 def suite_problems(
-    command: tuple[str, ...], monorepo: Monorepo, *, cache: Path, venv: FreshVenv | None
+    command: tuple[str, ...],
+    monorepo: Monorepo,
+    *,
+    cache: Path,
+    venv: FreshVenv | None,
+    groups: Sequence[str] = (),
 ) -> list[Problem]:
     """Run ``command`` from the repo root, in ``venv`` when one is given (every package is
-    installed into it first), else in this environment; why the suite is not green.
-    pytest's cache goes to ``cache``: the gates leave the target's tree as they found it."""
+    installed into it first, with its test extras and the dependency ``groups`` that its
+    pyproject.toml or the root's has), else in this environment; why the suite is not
+    green. pytest's cache goes to ``cache``: the gates leave the target's tree as they
+    found it."""
     variables = {"PYTEST_ADDOPTS": f"-o cache_dir={shlex.quote(str(cache))}"}
     if venv is None:
         result = run_command(
@@ -44,7 +54,7 @@ def suite_problems(
             environment=child_environment(variables),
         )
     else:
-        problems = install_problems(venv, monorepo, command)
+        problems = install_problems(venv, monorepo, command, groups)
         if problems:
             return problems
         result = venv.run(
@@ -54,11 +64,16 @@ def suite_problems(
 
 
 def install_problems(
-    venv: FreshVenv, monorepo: Monorepo, command: tuple[str, ...]
+    venv: FreshVenv, monorepo: Monorepo, command: tuple[str, ...], groups: Sequence[str] = ()
 ) -> list[Problem]:
-    """Every package editable with its test extras (and pytest when the suite runs it):
+    """Every package editable with its test extras, then the dependency ``groups`` each
+    pyproject.toml (the packages' and the root's) has (and pytest when the suite runs it):
     each install that failed."""
     results = install_editable(venv, monorepo, TEST_EXTRAS)
+    if all(result.ok for result in results.values()):
+        for pyproject, name in test_groups(monorepo, groups):
+            shown = f"[dependency-groups] {name} of {relative(pyproject, monorepo.root)}"
+            results[shown] = venv.install("--group", f"{pyproject}:{name}")
     if runs_pytest(command) and all(result.ok for result in results.values()):
         results["pytest"] = venv.install("pytest")
     return [
@@ -71,6 +86,15 @@ def install_problems(
         for name, result in results.items()
         if not result.ok
     ]
+
+
+def test_groups(monorepo: Monorepo, wanted: Sequence[str]) -> list[tuple[Path, str]]:
+    """The (pyproject.toml, group) pairs to install: each ``wanted`` group that a package's
+    pyproject.toml or the root's declares."""
+    files = [package.pyproject for package in monorepo.packages]
+    root = monorepo.root / "pyproject.toml"
+    files += [root] if root.is_file() and root not in files else []
+    return [(path, name) for path in files for name in dependency_groups(path) if name in wanted]
 
 
 def result_problems(

@@ -19,11 +19,18 @@ def test_target_test_suite_is_green(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """`test-command` from the repo root: in this environment, or in a fresh venv with every
-    package installed editable with its test extras (`test-env = "fresh"`)."""
+    """`test-command` from the repo root: in a fresh venv with every package installed
+    editable with its test extras and `test-groups` (`test-env = "fresh"`), or in this
+    environment."""
     fresh = release_settings.test_env == "fresh"
     venv: FreshVenv | None = request.getfixturevalue("fresh_venv") if fresh else None
     cache = tmp_path_factory.mktemp("target-pytest-cache")
     fail_with(
-        target_tests.suite_problems(release_settings.test_command, monorepo, cache=cache, venv=venv)
+        target_tests.suite_problems(
+            release_settings.test_command,
+            monorepo,
+            cache=cache,
+            venv=venv,
+            groups=release_settings.test_groups,
+        )
     )

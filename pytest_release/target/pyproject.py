@@ -110,6 +110,16 @@ def nested(data: dict[str, Any], *keys: str) -> dict[str, Any]:
     return data
 
 
+def dependency_groups(path: Path) -> tuple[str, ...]:
+    """The PEP 735 ``[dependency-groups]`` names of the pyproject.toml at ``path`` (none
+    when it has none, or cannot be read: its reading is reported where it is read)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ()
+    return tuple(name for name in table(data, "dependency-groups") if isinstance(name, str))
+
+
 def strings(value: object) -> list[str]:
     """``value`` as a list of strings: a lone string becomes a one-item list, others are dropped."""
     if isinstance(value, str):

@@ -468,3 +468,43 @@ def test_dependencies_from_a_metadata_hook_order_the_release(
 
     assert "release packages, in publish order: acme-base 1.1.0, acme-app 1.1.0" in run.output
     assert_dry_run_passes(run, ("acme-app", "acme-base"))
+
+
+# -- test requirements in dependency groups --------------------------------------------------
+
+GROUP_TEST = """\
+import acme_lib
+import acme_testkit
+
+
+def test_the_kit_came_from_the_group() -> None:
+    assert acme_testkit.KIT == "from the test group"
+    assert acme_lib.__version__ == "1.1.0"
+"""
+
+
+def test_the_fresh_test_venv_has_the_dependency_groups(
+    tmp_path: Path, run_gates: GateRunner
+) -> None:
+    """The suite needs acme-testkit, which only the root's PEP 735 `test` group names: the
+    default fresh venv installs it beside the packages, editable."""
+    kit = _package("acme-testkit", "0.1.0")
+    kit["src/acme_testkit/__init__.py"] = 'KIT = "from the test group"\n'
+    _write(tmp_path / "testkit", kit)
+    root = (
+        "[dependency-groups]\n"
+        f'test = ["acme-testkit @ {(tmp_path / "testkit").as_uri()}"]\n'
+        '\n[tool.pytest-release]\ntest-command = "pytest -q tests"\n'
+    )
+
+    def tree(version: str) -> dict[str, str]:
+        return _tree(
+            {"packages/lib": _package("acme-lib", version)},
+            {"pyproject.toml": root, "tests/test_kit.py": GROUP_TEST},
+        )
+
+    repo = _released_repo(tmp_path, tree("1.0.0"), tree("1.1.0"), ("v1.0.0",))
+
+    run = run_gates(repo.root, "-m", "tests")
+
+    assert run.outcomes() == {"test_target_test_suite_is_green": "passed"}, run.output
