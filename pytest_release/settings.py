@@ -27,6 +27,42 @@ RELEASE_VERSION_VARIABLE = "RELEASE_VERSION"
 VersionScheme = Literal["semver", "pep440"]
 VERSION_SCHEMES: tuple[VersionScheme, ...] = ("semver", "pep440")
 
+# What a changelog subsection holds, whatever the project calls it (`changelog-sections`).
+ChangelogKind = Literal[
+    "breaking", "added", "changed", "fixed", "deprecated", "removed", "security", "migration"
+]
+CHANGELOG_KINDS: tuple[ChangelogKind, ...] = (
+    "breaking", "added", "changed", "fixed", "deprecated", "removed", "security", "migration"
+)  # fmt: skip
+# The subsection titles a changelog may use, each with its kind, by the name that
+# `changelog-sections` may give instead of a table of its own.
+ChangelogSections = tuple[tuple[str, ChangelogKind], ...]
+CHANGELOG_SECTIONS: Mapping[str, ChangelogSections] = MappingProxyType(
+    {
+        "keep-a-changelog": (
+            ("Breaking Changes", "breaking"),
+            ("Added", "added"),
+            ("Changed", "changed"),
+            ("Fixed", "fixed"),
+            ("Deprecated", "deprecated"),
+            ("Removed", "removed"),
+            ("Security", "security"),
+            ("Migration Notes", "migration"),
+        ),
+        # towncrier's default types, and the spellings of a breaking type projects add
+        "towncrier": (
+            ("Backward incompatible changes", "breaking"),
+            ("Backwards-incompatible Changes", "breaking"),
+            ("Features", "added"),
+            ("Bugfixes", "fixed"),
+            ("Improved Documentation", "changed"),
+            ("Deprecations and Removals", "deprecated"),
+            ("Misc", "changed"),
+            ("Migration Notes", "migration"),
+        ),
+    }
+)
+
 
 class SettingsError(Exception):
     """A bad option, key or value: the plugin turns it into a usage error."""
@@ -68,7 +104,8 @@ class Settings:
     release_version: str | None
     packages: tuple[str, ...] | None
     branch: str
-    changelog: str
+    changelog: str | None  # None: `changelog = false`, the release notes are kept elsewhere
+    changelog_sections: ChangelogSections
     tag: TagFormat
     versioning: Literal["lockstep", "independent"]
     version_scheme: VersionScheme
@@ -85,6 +122,11 @@ class Settings:
     # Where each setting came from, by its config-key spelling: "command line",
     # "RELEASE_VERSION", the pyproject.toml path, or "default".
     sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def changelog_per_package(self) -> bool:
+        """Whether ``changelog`` names one file per package (``{folder}/CHANGELOG.md``)."""
+        return self.changelog is not None and bool(_fields(self.changelog))
 
     @property
     def tags(self) -> dict[str, str]:
@@ -146,12 +188,17 @@ def _command(key: str, value: object) -> tuple[str, ...]:
     return _nonempty_texts(key, value)
 
 
-def _tag_format(key: str, value: object) -> str:
-    text = _text(key, value)
+def _fields(text: str) -> set[str]:
+    """The replacement fields of a format: ``{version}`` and ``{name}`` in ``v{version}``."""
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
     except ValueError as error:
         raise ValueError(f"is not a valid format: {error}") from None
+
+
+def _tag_format(key: str, value: object) -> str:
+    text = _text(key, value)
+    fields = _fields(text)
     if "version" not in fields:
         raise ValueError("must contain {version}, as in 'v{version}' or '{name}-v{version}'")
     if unknown := fields - {"version", "name"}:
@@ -174,11 +221,46 @@ def _tag_formats(key: str, value: object) -> Mapping[str, str]:
     return MappingProxyType(formats)
 
 
+def _changelog(key: str, value: object) -> str | None:
+    if value is False:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(
+            'must be a path ("CHANGELOG.md"), one per package ("{folder}/CHANGELOG.md"), or false'
+        )
+    if unknown := _fields(value) - {"folder", "name"}:
+        raise ValueError(f"may use only {{folder}} and {{name}}, not {sorted(unknown)}")
+    return value
+
+
+def _changelog_sections(key: str, value: object) -> ChangelogSections:
+    if isinstance(value, str) and value in CHANGELOG_SECTIONS:
+        return CHANGELOG_SECTIONS[value]
+    if not isinstance(value, dict) or not value:
+        presets = ", ".join(repr(name) for name in CHANGELOG_SECTIONS)
+        raise ValueError(
+            f"must be one of {presets}, or a table of subsection title = kind, e.g. "
+            '{ "Bug Fixes" = "fixed" }'
+        )
+    sections: dict[str, tuple[str, ChangelogKind]] = {}
+    for title, kind in value.items():
+        if not title.strip():
+            raise ValueError("names an empty title")
+        if title.casefold() in sections:
+            raise ValueError(f"names {title!r} twice (titles compare in any case)")
+        if kind not in CHANGELOG_KINDS:
+            kinds = ", ".join(CHANGELOG_KINDS)
+            raise ValueError(f"gives {title!r} the kind {kind!r}, which is not one of {kinds}")
+        sections[title.casefold()] = (title, kind)
+    return tuple(sections.values())
+
+
 # key -> (validator, default); the order is the configuration reference's order.
 KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
     "packages": (_nonempty_texts, None),
     "branch": (_text, "main"),
-    "changelog": (_text, "CHANGELOG.md"),
+    "changelog": (_changelog, "CHANGELOG.md"),
+    "changelog-sections": (_changelog_sections, CHANGELOG_SECTIONS["keep-a-changelog"]),
     "tag": (_tag_format, "v{version}"),
     "tags": (_tag_formats, MappingProxyType({})),
     "versioning": (_choice("lockstep", "independent"), "lockstep"),
@@ -263,7 +345,8 @@ def resolve_settings(
         release_version=release_version,
         packages=cast("tuple[str, ...] | None", values["packages"]),
         branch=cast(str, values["branch"]),
-        changelog=cast(str, values["changelog"]),
+        changelog=cast("str | None", values["changelog"]),
+        changelog_sections=cast(ChangelogSections, values["changelog-sections"]),
         tag=TagFormat(
             cast(str, values["tag"]),
             tuple(sorted(cast("Mapping[str, str]", values["tags"]).items())),

@@ -292,6 +292,11 @@ def _edit_changelog(
     texts: _Texts,
     notes: list[str],
 ) -> None:
+    if settings.changelog is None:
+        return  # changelog = false: the release notes are kept elsewhere
+    if settings.changelog_per_package:
+        notes.append(f"{settings.changelog}: bump leaves per-package changelogs to you")
+        return
     path = settings.root / settings.changelog
     if not path.is_file():
         notes.append(f"no changelog at {settings.changelog}: the changelog gate needs one")

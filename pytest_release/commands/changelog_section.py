@@ -50,7 +50,7 @@ def changelog_with_release(
     if start is None:
         # No Unreleased section: the new one goes above the newest older release, or else
         # at the top, below the title: never after a history it cannot read.
-        older = [s.line for s in changelog.sections if s.version and s.version < version]
+        older = [section.line for section in changelog.older_than(version)]
         at = min(older, default=_top_line(changelog, lines)) - 1
         gap = [""] if at and lines[at - 1].strip() else []
         new_lines = [*lines[:at], *gap, heading, "", *lines[at:]]

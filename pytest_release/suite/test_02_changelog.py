@@ -1,8 +1,14 @@
 """Gate 2, changelog: a dated entry for the release, with known, non-empty sections and
-migration notes when the release breaks something."""
+migration notes when the release breaks something.
+
+One changelog for the repository, or, when the ``changelog`` setting names one per package
+(``{folder}/CHANGELOG.md``), each case once per package, checking that package's version in
+its own file; ``changelog = false`` leaves nothing to check.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,104 +17,202 @@ import pytest
 from packaging.version import Version
 
 from pytest_release.checks import changelog, preflight, versions
-from pytest_release.gate import fail_with, skip_blocked
+from pytest_release.gate import (
+    fail_with,
+    skip_blocked,
+    skip_not_in_this_release,
+    skip_nothing_to_check,
+)
 from pytest_release.problems import Problem
 from pytest_release.settings import Settings
-from pytest_release.target.monorepo import Monorepo
+from pytest_release.target.monorepo import Monorepo, Package
 
 if TYPE_CHECKING:
     from pytest_release.api.source import PublicApi
+    from pytest_release.checks.release_scope import ReleaseScope
 
 pytestmark = [pytest.mark.changelog]
 
 
-@pytest.fixture(scope="module")
-def changelog_path(release_settings: Settings) -> Path:
-    return release_settings.root / release_settings.changelog
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Per-package changelogs: each case runs once per package, in publish order."""
+    from pytest_release.session import state
+    from pytest_release.session.cases import UNREADABLE
+
+    if "changelog_package" not in metafunc.fixturenames:
+        return
+    try:
+        settings = state.settings_of(metafunc.config)
+        model = state.monorepo_of(metafunc.config)
+    except pytest.UsageError:
+        return  # raised again, as a usage error, once collection is done
+    if settings.changelog_per_package:
+        names = list(model.publish_order) if isinstance(model, Monorepo) else [UNREADABLE]
+        metafunc.parametrize("changelog_package", names, ids=names)
 
 
-@pytest.fixture(scope="module")
-def parsed_changelog(changelog_path: Path) -> changelog.Changelog:
-    if not changelog_path.is_file():
+@pytest.fixture
+def changelog_package() -> str | None:
+    """The package whose changelog a case reads: none, for the repository's one changelog
+    (``pytest_generate_tests`` names each package when there is one per package)."""
+    return None
+
+
+@dataclass(frozen=True)
+class ReleaseChangelog:
+    """A changelog a case checks: the file, relative to the root as the setting names it,
+    and the package whose section it holds (none: the repository's)."""
+
+    relative: str
+    path: Path
+    package: Package | None
+
+
+@pytest.fixture
+def release_changelog(
+    changelog_package: str | None, release_settings: Settings, request: pytest.FixtureRequest
+) -> ReleaseChangelog:
+    setting = release_settings.changelog
+    if setting is None:
+        skip_nothing_to_check(
+            f"{release_settings.origin('changelog')} is false: the release notes are kept elsewhere"
+        )
+    if changelog_package is None:
+        return ReleaseChangelog(setting, release_settings.root / setting, None)
+    monorepo: Monorepo = request.getfixturevalue("monorepo")
+    scope: ReleaseScope = request.getfixturevalue("release_scope")
+    package = monorepo.package(changelog_package)
+    if not scope.of(package).released:
+        skip_not_in_this_release(f"{package.name}: {scope.of(package).describe()}")
+    folder = package.folder.relative_to(monorepo.root).as_posix()
+    relative = changelog.changelog_file(setting, folder, package.name)
+    return ReleaseChangelog(relative, release_settings.root / relative, package)
+
+
+@pytest.fixture
+def section_version(
+    release_changelog: ReleaseChangelog, release_settings: Settings, release_version: Version
+) -> Version:
+    """The version whose section the changelog holds: the release's, or under independent
+    versioning a package's own."""
+    package = release_changelog.package
+    own = package.version if package and release_settings.versioning == "independent" else None
+    return own or release_version
+
+
+@pytest.fixture
+def parsed_changelog(release_changelog: ReleaseChangelog) -> changelog.Changelog:
+    if not release_changelog.path.is_file():
         skip_blocked("not checked: there is no changelog (see test_changelog_exists)")
-    return changelog.parse_changelog(changelog_path.read_text(encoding="utf-8", errors="replace"))
+    return changelog.parse_changelog(
+        release_changelog.path.read_text(encoding="utf-8", errors="replace"),
+        changelog.markup_of(release_changelog.relative),
+    )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def release_section(
-    parsed_changelog: changelog.Changelog, release_settings: Settings, release_version: Version
+    parsed_changelog: changelog.Changelog,
+    release_changelog: ReleaseChangelog,
+    section_version: Version,
 ) -> changelog.Section:
-    section = parsed_changelog.section_for(release_version)
+    section = parsed_changelog.section_for(section_version)
     if section is None:
         skip_blocked(
-            f"not checked: {release_settings.changelog} has no section for {release_version}"
+            f"not checked: {release_changelog.relative} has no section for {section_version}"
         )
     return section
 
 
-def test_changelog_exists(changelog_path: Path, release_settings: Settings) -> None:
-    if changelog_path.is_file():
+def test_changelog_exists(release_changelog: ReleaseChangelog, release_settings: Settings) -> None:
+    if release_changelog.path.is_file():
         return
     fail_with(
         [
             Problem(
-                f"there is no changelog at {changelog_path}",
+                f"there is no changelog at {release_changelog.path}",
                 release_settings.origin("changelog"),
-                f"add {release_settings.changelog} with a section for the release, or point "
-                f"`changelog` in [tool.pytest-release] of {release_settings.config_file} at it",
+                f"add {release_changelog.relative} with a section for the release, or point "
+                f"`changelog` in [tool.pytest-release] of {release_settings.config_file} at it "
+                "(false when the release notes are kept elsewhere)",
             )
         ]
     )
 
 
 def test_changelog_has_a_section_for_the_release(
-    parsed_changelog: changelog.Changelog, release_settings: Settings, release_version: Version
+    parsed_changelog: changelog.Changelog,
+    release_changelog: ReleaseChangelog,
+    section_version: Version,
 ) -> None:
     fail_with(
         changelog.section_problems(
-            parsed_changelog, release_settings.changelog, release_version, today=date.today()
+            parsed_changelog, release_changelog.relative, section_version, today=date.today()
         )
     )
 
 
 def test_release_section_is_dated(
-    release_section: changelog.Section, release_settings: Settings
+    release_section: changelog.Section, release_changelog: ReleaseChangelog
 ) -> None:
     fail_with(
-        changelog.date_problems(release_section, release_settings.changelog, today=date.today())
+        changelog.date_problems(release_section, release_changelog.relative, today=date.today())
     )
 
 
 def test_release_section_has_known_non_empty_subsections(
-    release_section: changelog.Section, release_settings: Settings
-) -> None:
-    fail_with(changelog.subsection_problems(release_section, release_settings.changelog))
-
-
-def test_breaking_release_has_migration_notes(
     release_section: changelog.Section,
+    release_changelog: ReleaseChangelog,
     release_settings: Settings,
-    release_version: Version,
-    monorepo: Monorepo,
-    release_tags: list[str],
-    public_api_difference: PublicApi,
 ) -> None:
-    """A major release, and one that breaks the public API (the api gate's finding), owe
-    "Breaking Changes" and "Migration Notes"; the API's breaks are named there."""
-    previous = versions.previous_release(release_tags, release_settings, monorepo)
     fail_with(
-        changelog.breaking_problems(
-            release_section,
-            release_settings.changelog,
-            release_version,
-            previous[0] if previous else None,
-            [(change.name, change.what) for change in public_api_difference.breaking],
+        changelog.subsection_problems(
+            release_section, release_changelog.relative, release_settings.changelog_sections
         )
     )
 
 
+def test_breaking_release_has_migration_notes(
+    release_section: changelog.Section,
+    release_changelog: ReleaseChangelog,
+    section_version: Version,
+    release_settings: Settings,
+    monorepo: Monorepo,
+    release_tags: list[str],
+    request: pytest.FixtureRequest,
+) -> None:
+    """A major release, and one that breaks the public API (the api gate's finding), owe
+    breaking changes and migration notes; the API's breaks are named there. With one
+    changelog per package, each package's section owes those of its own boundary modules."""
+    package = release_changelog.package
+    name = (package or monorepo.meta_package).name
+    previous = versions.last_release(release_tags, release_settings.tag, name)
+    api: PublicApi = request.getfixturevalue("public_api_difference")
+    breaks = [
+        (change.name, change.what)
+        for module, found in api.differences.items()
+        if package is None or _owner(monorepo, module) == package
+        for change in found.breaking
+    ]
+    fail_with(
+        changelog.breaking_problems(
+            release_section,
+            release_changelog.relative,
+            section_version,
+            previous[0] if previous else None,
+            breaks,
+            release_settings.changelog_sections,
+        )
+    )
+
+
+def _owner(monorepo: Monorepo, module: str) -> Package | None:
+    source = monorepo.module_source(module)
+    return None if source is None else source[0]
+
+
 def test_changelog_is_committed(
-    changelog_path: Path,
+    release_changelog: ReleaseChangelog,
     parsed_changelog: changelog.Changelog,
     release_settings: Settings,
     git_worktree: Path,
@@ -117,7 +221,7 @@ def test_changelog_is_committed(
         preflight.uncommitted_files(
             release_settings.root,
             git_worktree,
-            [changelog_path],
+            [release_changelog.path],
             subject="released changelog",
             fix="commit it with the version bump and run the gates again",
         )

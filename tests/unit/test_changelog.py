@@ -10,17 +10,21 @@ import pytest
 from packaging.version import Version
 
 from pytest_release.checks.changelog import (
-    SUBSECTIONS,
+    KEEP_A_CHANGELOG,
     Changelog,
+    Markup,
     Section,
     Subsection,
     breaking_problems,
+    changelog_file,
     date_problems,
+    markup_of,
     parse_changelog,
     section_problems,
     subsection_problems,
 )
 from pytest_release.problems import Problem
+from pytest_release.settings import CHANGELOG_SECTIONS, ChangelogSections
 
 PATH = "docs/CHANGES.md"
 TODAY = date(2026, 11, 25)
@@ -97,7 +101,7 @@ def test_release_heading_variants(heading: str, version_text: str, date_text: st
     assert section.line == 3
     assert section.version_text == version_text
     assert section.date_text == date_text
-    assert section.version == Version(version_text)
+    assert section.versions == (Version(version_text),)
 
 
 @pytest.mark.parametrize(
@@ -120,7 +124,7 @@ def test_headings_that_are_not_release_sections(heading: str) -> None:
 def test_version_is_none_when_not_pep_440() -> None:
     section = release("## 2.x - 2026-11-24")
     assert section.version_text == "2.x"
-    assert section.version is None
+    assert section.versions == ()
 
 
 # --- parsing: Unreleased, fenced code, structure ----------------------------------------------
@@ -381,6 +385,7 @@ def test_date_problems(heading: str, expected: list[Expected]) -> None:
 
 # --- subsection_problems ----------------------------------------------------------------------
 
+SUBSECTIONS = [title for title, _ in KEEP_A_CHANGELOG]
 ALL_TITLES = "".join(f"### {title}\n- x\n" for title in SUBSECTIONS)
 
 
@@ -613,3 +618,283 @@ def test_breaking_problems_of_the_public_api(
     section = release(f"## [{version}] - 2026-11-24", body)
     before = None if previous is None else Version(previous)
     assert_problems(breaking_problems(section, PATH, Version(version), before, breaks), expected)
+
+
+# --- forms: prose, several versions, reStructuredText, unreadable headings --------------------
+
+
+@pytest.mark.parametrize(
+    ("heading", "version_text", "versions", "date_text"),
+    [
+        pytest.param(
+            "## Version 1.44.0 (2026-07-16)", "1.44.0", ("1.44.0",), "2026-07-16", id="version"
+        ),
+        pytest.param("## Release 1.44.0", "1.44.0", ("1.44.0",), None, id="release"),
+        pytest.param(
+            "## release: v1.44.0 - 2026-07-16",
+            "1.44.0",
+            ("1.44.0",),
+            "2026-07-16",
+            id="release-colon",
+        ),
+        pytest.param(
+            "## 1.44.0 \u2014 2026-07-16", "1.44.0", ("1.44.0",), "2026-07-16", id="em-dash"
+        ),
+        pytest.param("## v1.44.0 (2026-07-16)", "1.44.0", ("1.44.0",), "2026-07-16", id="v-parens"),
+        pytest.param(
+            "## 1.44.0 / 2026-07-16", "1.44.0", ("1.44.0",), "2026-07-16", id="slash-date"
+        ),
+        pytest.param(
+            "## Version 1.44.0/0.65b0 (2026-07-16)",
+            "1.44.0/0.65b0",
+            ("1.44.0", "0.65b0"),
+            "2026-07-16",
+            id="two-versions",
+        ),
+        pytest.param(
+            "## [1.44.0 / 0.65b0] - 2026-07-16",
+            "1.44.0 / 0.65b0",
+            ("1.44.0", "0.65b0"),
+            "2026-07-16",
+            id="two-versions-bracketed",
+        ),
+    ],
+)
+def test_prose_and_several_version_headings(
+    heading: str, version_text: str, versions: tuple[str, ...], date_text: str | None
+) -> None:
+    section = release(heading)
+    assert (section.version_text, section.date_text) == (version_text, date_text)
+    assert section.versions == tuple(Version(v) for v in versions)
+
+
+@pytest.mark.parametrize(
+    "heading", ["## Version history", "## Released versions", "## Releases", "## Versioning"]
+)
+def test_prose_headings_without_a_version_are_not_releases(heading: str) -> None:
+    assert parse_changelog(f"{heading}\n- x\n").sections == ()
+
+
+TWO_LINES = (
+    "## Version 1.44.0/0.65b0 (2026-07-16)\n- x\n## Version 1.43.0/0.64b0 (2026-06-01)\n- y\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "line"),
+    [
+        pytest.param("1.44.0", 1, id="first-version"),
+        pytest.param("0.65b0", 1, id="second-version"),
+        pytest.param("0.64b0", 3, id="older-second-version"),
+        pytest.param("0.66b0", None, id="absent"),
+    ],
+)
+def test_a_heading_of_several_versions_is_each_ones_section(query: str, line: int | None) -> None:
+    section = parse_changelog(TWO_LINES).section_for(Version(query))
+    assert (None if section is None else section.line) == line
+
+
+@pytest.mark.parametrize(
+    ("version", "line"),
+    [
+        pytest.param("1.45.0", 1, id="above-the-newest"),
+        pytest.param("0.66b0", 1, id="second-line-above-the-newest"),
+        pytest.param("0.64b1", 3, id="second-line-between"),
+    ],
+)
+def test_a_missing_release_goes_above_the_older_one_of_its_own_line(
+    version: str, line: int
+) -> None:
+    problems = section_problems(parse_changelog(TWO_LINES), PATH, Version(version), today=TODAY)
+    assert_problems(problems, [Expected(line, (f"no section for {version}",), ("above",))])
+
+
+CHANGES_RST = """\
+=========
+Changelog
+=========
+
+Unreleased
+----------
+1.44.0 (2026-07-16)
+-------------------
+
+Features
+~~~~~~~~
+
+- Connectors.
+
+Bugfixes
+~~~~~~~~
+- A fix.
+
+  A literal block::
+
+    not a title
+    -----------
+
+1.43.0 (2026-06-01)
+-------------------
+
+Misc
+~~~~
+
+- stuff
+"""
+
+
+def test_rst_titles_by_the_order_their_adornments_appear() -> None:
+    changelog = parse_changelog(CHANGES_RST, Markup.RST)
+    assert [(s.line, s.heading, s.version_text, s.date_text) for s in changelog.sections] == [
+        (7, "1.44.0 (2026-07-16)", "1.44.0", "2026-07-16"),
+        (24, "1.43.0 (2026-06-01)", "1.43.0", "2026-06-01"),
+    ]
+    newest = changelog.sections[0]
+    assert [(sub.title, sub.line, sub.body) for sub in newest.subsections] == [
+        ("Features", 10, ("- Connectors.",)),
+        ("Bugfixes", 15, ("- A fix.", "  A literal block::", "    not a title", "    -----------")),
+    ]
+    assert (changelog.unreleased_line, changelog.heading_lines) == (5, (2, 5, 7, 24))
+
+
+def test_rst_problems_are_written_in_rst() -> None:
+    changelog = parse_changelog(CHANGES_RST, Markup.RST)
+    missing = section_problems(changelog, "CHANGES.rst", Version("1.45.0"), today=TODAY)
+    assert missing[0].fix.startswith('add "1.45.0 (2026-11-25)", underlined with ----')
+    unknown = subsection_problems(changelog.sections[0], "CHANGES.rst")
+    assert [problem.what for problem in unknown] == [
+        'unknown subsection "Features" in 1.44.0',
+        'unknown subsection "Bugfixes" in 1.44.0',
+    ]
+    assert 'probably "Added"' in unknown[0].fix
+
+
+@pytest.mark.parametrize(
+    ("path", "markup"),
+    [
+        pytest.param("CHANGES.rst", Markup.RST, id="rst"),
+        pytest.param("docs/changelog.RST", Markup.RST, id="rst-upper"),
+        pytest.param("CHANGELOG.md", Markup.MARKDOWN, id="markdown"),
+        pytest.param("NEWS", Markup.MARKDOWN, id="no-suffix"),
+    ],
+)
+def test_markup_by_the_file_suffix(path: str, markup: Markup) -> None:
+    assert markup_of(path) is markup
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "heading"),
+    [
+        pytest.param(
+            "# Changelog\n\n## Changes in 1.4.0 (2026-11-20)\n- x\n" + OLDER,
+            3,
+            '"## [1.4.0] - 2026-11-20"',
+            id="prose-before-the-version",
+        ),
+        pytest.param(
+            "# Changelog\n\n### 1.4.0\n- x\n" + OLDER, 3, '"## [1.4.0] - 2026-11-25"', id="level-3"
+        ),
+        pytest.param(
+            "# Changelog\n\n## mypkg-v1.4 - 2026-11-20\n- x\n",
+            3,
+            '"## [1.4.0] - 2026-11-20"',
+            id="package-name-prefix",
+        ),
+    ],
+)
+def test_a_heading_naming_the_version_that_cannot_be_read_is_said(
+    text: str, line: int, heading: str
+) -> None:
+    problems = section_problems(parse_changelog(text), PATH, Version("1.4.0"), today=TODAY)
+    assert_problems(
+        problems,
+        [
+            Expected(
+                line, (f"found a heading for 1.4.0 it could not read: line {line}",), (heading,)
+            )
+        ],
+    )
+
+
+def test_a_version_mentioned_elsewhere_is_no_unreadable_heading() -> None:
+    text = "# Changelog\n\n## 1.3.0 - 2026-10-01\n- prepares 1.4.0\n### Upgrading to 1.4.0\n"
+    problems = section_problems(parse_changelog(text), PATH, Version("1.4.1"), today=TODAY)
+    assert_problems(problems, [Expected(3, ("no section for 1.4.1",))])
+
+
+def test_changelog_file_per_package() -> None:
+    assert changelog_file("{folder}/CHANGELOG.md", "packages/core", "core") == (
+        "packages/core/CHANGELOG.md"
+    )
+    assert changelog_file("{folder}/CHANGELOG.md", ".", "root") == "CHANGELOG.md"
+    assert changelog_file("docs/changes/{name}.md", "libs/a", "a-b") == "docs/changes/a-b.md"
+
+
+# --- changelog-sections ---------------------------------------------------------------------
+
+TOWNCRIER = CHANGELOG_SECTIONS["towncrier"]
+ATTRS: ChangelogSections = (
+    ("Backwards-incompatible Changes", "breaking"),
+    ("Deprecations", "deprecated"),
+    ("Changes", "changed"),
+)
+
+
+def test_towncrier_titles_are_known_with_the_towncrier_sections() -> None:
+    body = "".join(f"### {title}\n- x\n" for title, _ in TOWNCRIER)
+    assert subsection_problems(release(body=body), PATH, TOWNCRIER) == []
+
+
+@pytest.mark.parametrize(
+    ("title", "sections", "probably"),
+    [
+        pytest.param("Added", TOWNCRIER, '(probably "### Features")', id="kac-title-in-towncrier"),
+        pytest.param("Bug fixes", TOWNCRIER, '(probably "### Bugfixes")', id="spelling"),
+        pytest.param("Features", ATTRS, "", id="no-title-of-that-kind"),
+    ],
+)
+def test_an_unknown_title_suggests_the_one_of_its_kind(
+    title: str, sections: ChangelogSections, probably: str
+) -> None:
+    problems = subsection_problems(release(body=f"### {title}\n- x\n"), PATH, sections)
+    allowed = ", ".join(known for known, _ in sections)
+    assert_problems(
+        problems,
+        [
+            Expected(
+                4,
+                (f'unknown subsection "### {title}"',),
+                (f"rename it to one of {allowed}", probably, "`changelog-sections`"),
+            )
+        ],
+    )
+    assert probably or "probably" not in problems[0].fix
+
+
+def test_breaking_changes_by_the_title_the_sections_give_them() -> None:
+    body = "### Backwards-incompatible Changes\n- `run` takes a Flow.\n"
+    problems = breaking_problems(
+        release("## 2.0.0 - 2026-11-24", body), PATH, Version("2.0.0"), Version("1.3.0"), (), ATTRS
+    )
+    assert_problems(
+        problems,
+        [
+            Expected(
+                3,
+                ("2.0.0 is a major release", "has no subsection of migration notes"),
+                ('give its title the kind "migration" in `changelog-sections`',),
+            )
+        ],
+    )
+
+
+def test_an_api_break_is_named_under_the_mapped_breaking_title() -> None:
+    body = "### Backwards-incompatible Changes\n- other\n### Upgrading\n- steps\n"
+    sections: ChangelogSections = (*ATTRS, ("Upgrading", "migration"))
+    problems = breaking_problems(
+        release(body=body), PATH, Version("1.4.0"), Version("1.3.0"), [("run", "gone")], sections
+    )
+    assert_problems(
+        problems,
+        [Expected(4, ('"### Backwards-incompatible Changes" subsection', "does not name run"))],
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pytest_release.settings import (
+    CHANGELOG_SECTIONS,
     KEYS,
     Settings,
     SettingsError,
@@ -23,6 +24,7 @@ REFERENCE: list[tuple[str, str, object]] = [
     ("packages", "packages", None),
     ("branch", "branch", "main"),
     ("changelog", "changelog", "CHANGELOG.md"),
+    ("changelog-sections", "changelog_sections", CHANGELOG_SECTIONS["keep-a-changelog"]),
     ("tag", "tag", TagFormat("v{version}")),
     ("tags", "tags", {}),
     ("versioning", "versioning", "lockstep"),
@@ -30,7 +32,8 @@ REFERENCE: list[tuple[str, str, object]] = [
     ("public-api", "public_api", ()),
     ("strict-zero", "strict_zero", False),
     ("test-command", "test_command", ("pytest", "-q")),
-    ("test-env", "test_env", "current"),
+    ("test-env", "test_env", "fresh"),
+    ("test-groups", "test_groups", ("test", "tests", "dev")),
     ("smoke", "smoke", ()),
     ("smoke-timeout", "smoke_timeout", 120.0),
     ("python-smoke", "python_smoke", ()),
@@ -132,6 +135,25 @@ def test_unreadable_root_pyproject_reads_as_defaults(tmp_path: Path, content: by
         pytest.param("packages", '["libs/*"]', ("libs/*",), id="packages-glob"),
         pytest.param("branch", '"release"', "release", id="branch"),
         pytest.param("changelog", '"docs/CHANGES.md"', "docs/CHANGES.md", id="changelog"),
+        pytest.param(
+            "changelog",
+            '"{folder}/CHANGELOG.md"',
+            "{folder}/CHANGELOG.md",
+            id="changelog-per-package",
+        ),
+        pytest.param("changelog", "false", None, id="changelog-false"),
+        pytest.param(
+            "changelog-sections",
+            '"towncrier"',
+            CHANGELOG_SECTIONS["towncrier"],
+            id="changelog-sections-towncrier",
+        ),
+        pytest.param(
+            "changelog-sections",
+            '{ "Backwards-incompatible Changes" = "breaking", Changes = "changed" }',
+            (("Backwards-incompatible Changes", "breaking"), ("Changes", "changed")),
+            id="changelog-sections-table",
+        ),
         pytest.param("tag", '"v{version}"', TagFormat("v{version}"), id="tag-v-version"),
         pytest.param(
             "tag", '"{name}-v{version}"', TagFormat("{name}-v{version}"), id="tag-name-v-version"
@@ -219,6 +241,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
                 'packages = ["packages/*"]',
                 'branch = "trunk"',
                 'changelog = "CHANGES.md"',
+                'changelog-sections = "towncrier"',
                 'tag = "{name}-v{version}"',
                 'tags = { meta = "{version}" }',
                 'versioning = "independent"',
@@ -227,6 +250,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
                 "strict-zero = true",
                 'test-command = ["tox", "-e", "py311"]',
                 'test-env = "fresh"',
+                'test-groups = ["check"]',
                 'smoke = ["aetherflow --help"]',
                 "smoke-timeout = 30",
                 'python-smoke = ["import aetherflow"]',
@@ -249,7 +273,9 @@ def test_every_key_at_once(tmp_path: Path) -> None:
         True,
     )
     assert settings.version_scheme == "pep440"
+    assert settings.changelog_sections == CHANGELOG_SECTIONS["towncrier"]
     assert settings.test_command == ("tox", "-e", "py311")
+    assert settings.test_groups == ("check",)
     assert (settings.smoke, settings.smoke_timeout) == (("aetherflow --help",), 30.0)
     assert (settings.test_env, settings.testpypi, settings.pypi) == ("fresh", "local", "local")
     assert {key for key, source in settings.sources.items() if source == "default"} == {
@@ -286,7 +312,38 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
         pytest.param("branch", '""', "must be a non-empty string", id="branch-empty"),
         pytest.param("branch", '"   "', "must be a non-empty string", id="branch-blank"),
         pytest.param("branch", '["main"]', "must be a non-empty string", id="branch-list"),
-        pytest.param("changelog", "true", "must be a non-empty string", id="changelog-bool"),
+        pytest.param("changelog", "true", "must be a path", id="changelog-true"),
+        pytest.param("changelog", '""', "or false", id="changelog-empty"),
+        pytest.param(
+            "changelog",
+            '"{package}/CHANGES.md"',
+            "may use only {folder} and {name}, not ['package']",
+            id="changelog-unknown-field",
+        ),
+        pytest.param(
+            "changelog-sections",
+            '"unknown"',
+            "must be one of 'keep-a-changelog', 'towncrier'",
+            id="changelog-sections-unknown-preset",
+        ),
+        pytest.param(
+            "changelog-sections",
+            "{}",
+            "or a table of subsection title = kind",
+            id="changelog-sections-empty",
+        ),
+        pytest.param(
+            "changelog-sections",
+            '{ Features = "feature" }',
+            "gives 'Features' the kind 'feature', which is not one of breaking, added",
+            id="changelog-sections-unknown-kind",
+        ),
+        pytest.param(
+            "changelog-sections",
+            '{ Fixes = "fixed", fixes = "fixed" }',
+            "names 'fixes' twice (titles compare in any case)",
+            id="changelog-sections-title-twice",
+        ),
         pytest.param("tag", '""', "must be a non-empty string", id="tag-empty"),
         pytest.param("tag", '"release"', "must contain {version}", id="tag-missing-version"),
         pytest.param("tag", '"{name}-latest"', "must contain {version}", id="tag-only-name"),
@@ -530,6 +587,7 @@ def test_sources_name_where_each_setting_came_from(tmp_path: Path) -> None:
         "packages": "default",
         "branch": str(config_file),
         "changelog": "default",
+        "changelog-sections": "default",
         "tag": "default",
         "tags": "default",
         "versioning": "default",
@@ -538,6 +596,7 @@ def test_sources_name_where_each_setting_came_from(tmp_path: Path) -> None:
         "strict-zero": "default",
         "test-command": "default",
         "test-env": "default",
+        "test-groups": "default",
         "smoke": "default",
         "smoke-timeout": "default",
         "python-smoke": "default",
