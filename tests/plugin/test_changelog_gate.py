@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.plugin.baseline import assert_outcomes, assert_says
+from tests.plugin.baseline import CHANGELOG_CASES, EXAMPLE_PACKAGES, assert_outcomes, assert_says
 from tests.plugin.defects import (
     BREAKING,
     CHANGELOG,
@@ -21,6 +21,7 @@ from tests.plugin.defects import (
     GATES,
     RELEASE_DATE,
     RELEASE_HEADING,
+    SCHEDULER,
     SECTION,
     SECTION_CASES,
     SUBSECTIONS,
@@ -321,6 +322,8 @@ def test_an_uncommitted_changelog_edit_fails_and_the_tree_is_not_clean(
         pytest.param(f"## [{VERSION}] \u2013 {RELEASE_DATE}", id="en-dash"),
         pytest.param(f"# {VERSION} - {RELEASE_DATE}", id="level-one"),
         pytest.param(f"## [{VERSION}] - {TOMORROW}", id="tomorrow-within-clock-skew"),
+        pytest.param(f"## Version {VERSION}/0.65b0 ({RELEASE_DATE})", id="two-versions"),
+        pytest.param(f"## Release v{VERSION} \u2014 {RELEASE_DATE}", id="release-em-dash"),
     ],
 )
 def test_each_accepted_heading_variant_passes(
@@ -331,3 +334,164 @@ def test_each_accepted_heading_variant_passes(
     commit(release_repo, "Write the release heading another way")
 
     assert_outcomes(run_release_gates(run_gates, release_repo), gates=GATES)
+
+
+def test_a_heading_naming_the_release_that_cannot_be_read_is_said(
+    release_repo: ReleaseRepo, run_gates: GateRunner
+) -> None:
+    heading = f"## Changes in {VERSION} ({RELEASE_DATE})"
+    line = rewrite_release_section(release_repo, heading=heading)
+    commit(release_repo, "Write the release heading in prose")
+
+    run = run_release_gates(run_gates, release_repo)
+
+    assert_outcomes(run, skipping({SECTION: "failed"}, *SECTION_CASES), gates=GATES)
+    assert_says(
+        run,
+        SECTION,
+        f"{CHANGELOG}, line {line}: found a heading for {VERSION} it could not read: line {line}",
+        f'write it as "## [{VERSION}] - {RELEASE_DATE}"',
+    )
+
+
+# The project's choices: its subsection titles, one changelog per package, none ---------------
+
+
+def add_config(repo: ReleaseRepo, line: str) -> None:
+    """Add a line to the [tool.pytest-release] table of the root pyproject.toml."""
+    replace(repo, CONFIG, "[tool.pytest-release]\n", f"[tool.pytest-release]\n{line}\n")
+
+
+TOWNCRIER_RST = f"""\
+=========
+Changelog
+=========
+
+.. towncrier release notes start
+
+{VERSION} ({RELEASE_DATE})
+{"-" * len(f"{VERSION} ({RELEASE_DATE})")}
+
+Features
+~~~~~~~~
+
+- Connectors. (#12)
+
+Bugfixes
+~~~~~~~~
+
+- A malformed flow file is one error line. (#14)
+
+{PREVIOUS_VERSION} (2026-10-01)
+{"-" * len(f"{PREVIOUS_VERSION} (2026-10-01)")}
+
+Misc
+~~~~
+
+- #3
+"""
+
+
+def test_a_towncrier_changelog_passes_with_its_sections(
+    release_repo: ReleaseRepo, run_gates: GateRunner
+) -> None:
+    """towncrier's default reStructuredText, its default section titles named by
+    `changelog-sections = "towncrier"`; a title outside them still fails."""
+    release_repo.git("rm", "-q", CHANGELOG)
+    release_repo.write("CHANGES.rst", TOWNCRIER_RST)
+    set_config(release_repo, "changelog", "CHANGES.rst")
+    add_config(release_repo, 'changelog-sections = "towncrier"')
+    commit(release_repo, "Keep the changelog with towncrier")
+
+    assert_outcomes(run_release_gates(run_gates, release_repo), gates=GATES)
+
+    replace(release_repo, "CHANGES.rst", "Bugfixes\n~~~~~~~~", "Fixed\n~~~~~")
+    commit(release_repo, "Use a title towncrier does not write")
+    run = run_release_gates(run_gates, release_repo)
+
+    assert_outcomes(run, {SUBSECTIONS: "failed"}, gates=GATES)
+    assert_says(
+        run,
+        SUBSECTIONS,
+        f"CHANGES.rst, line {line_of(release_repo, 'CHANGES.rst', 'Fixed')}: unknown subsection "
+        f'"Fixed" in {VERSION}',
+        '(probably "Bugfixes")',
+    )
+
+
+def test_a_table_of_changelog_sections_names_the_breaking_title(
+    release_repo: ReleaseRepo, run_gates: GateRunner
+) -> None:
+    """A project's own titles, as attrs names them: a 0.x minor release listing breaking
+    changes owes migration notes, and no title is one."""
+    add_config(
+        release_repo,
+        'changelog-sections = { "Backwards-incompatible Changes" = "breaking", '
+        'Changes = "changed", "Upgrading" = "migration" }',
+    )
+    body = "\n### Changes\n- Steps.\n\n### Backwards-incompatible Changes\n- `run` moved.\n\n"
+    line = rewrite_release_section(release_repo, body=body)
+    commit(release_repo, "Name the subsections our way")
+
+    run = run_release_gates(run_gates, release_repo)
+
+    assert_outcomes(run, {BREAKING: "failed"}, gates=GATES)
+    assert_says(
+        run,
+        BREAKING,
+        f"{CHANGELOG}, line {line}: ",
+        'with breaking changes, but its section has no "### Upgrading" subsection',
+    )
+
+
+PER_PACKAGE = "{folder}/CHANGELOG.md"
+
+
+def per_package_cases(outcome: str, packages: tuple[str, ...] = EXAMPLE_PACKAGES) -> dict[str, str]:
+    return {f"{case}[{package}]": outcome for case in CHANGELOG_CASES for package in packages}
+
+
+@pytest.mark.parametrize("missing", [False, True], ids=["each-has-its-own", "one-missing"])
+def test_one_changelog_per_package_checks_each_package_in_its_own_file(
+    release_repo: ReleaseRepo, run_gates: GateRunner, missing: bool
+) -> None:
+    set_config(release_repo, "changelog", PER_PACKAGE)
+    text = (release_repo.root / CHANGELOG).read_text(encoding="utf-8")
+    for package in EXAMPLE_PACKAGES:
+        if not (missing and package == SCHEDULER):
+            release_repo.write(f"packages/{package}/{CHANGELOG}", text)
+    commit(release_repo, "One changelog per package")
+
+    run = run_release_gates(run_gates, release_repo)
+
+    expected = per_package_cases("passed")
+    if missing:
+        expected[f"{CHANGELOG_EXISTS}[{SCHEDULER}]"] = "failed"
+        expected |= {f"{case}[{SCHEDULER}]": "skipped" for case in NEEDS_THE_FILE}
+    assert_outcomes(run, gates=("preflight", "versions"), extra=expected)
+    if missing:
+        assert_says(
+            run,
+            f"{CHANGELOG_EXISTS}[{SCHEDULER}]",
+            f"there is no changelog at {release_repo.root / 'packages' / SCHEDULER / CHANGELOG}",
+            f"add packages/{SCHEDULER}/{CHANGELOG} with a section for the release",
+        )
+
+
+def test_changelog_false_leaves_nothing_to_check(
+    release_repo: ReleaseRepo, run_gates: GateRunner
+) -> None:
+    replace(release_repo, CONFIG, 'changelog = "CHANGELOG.md"', "changelog = false")
+    release_repo.git("rm", "-q", CHANGELOG)
+    commit(release_repo, "Publish the release notes as GitHub releases")
+
+    run = run_release_gates(run_gates, release_repo)
+
+    assert_outcomes(run, dict.fromkeys(CHANGELOG_CASES, "skipped"), gates=GATES)
+    reason = (
+        f"nothing to check: setting `changelog` (from {release_repo.root / CONFIG}) is false: "
+        "the release notes are kept elsewhere"
+    )
+    for case in CHANGELOG_CASES:
+        assert_says(run, case, reason)
+    assert f"skipped: {len(CHANGELOG_CASES)} cases: {reason}" in run.output, run.output
