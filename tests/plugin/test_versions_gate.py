@@ -100,11 +100,11 @@ def test_a_version_that_is_not_strict_semver_is_rejected(
     )
 
 
-def test_a_dynamic_version_that_cannot_be_read_is_rejected(
+def test_a_version_from_git_tags_needs_the_release_version(
     release_repo: ReleaseRepo, run_gates: GateRunner
 ) -> None:
-    """setuptools-scm computes the version from git tags at build time: nothing to read.
-    The other cases leave the unreadable version to this one."""
+    """setuptools-scm computes the version from git tags at build time: it is the release
+    version, which this run does not give. The other cases leave that to this one."""
     core = pyproject(CORE)
     replace(release_repo, core, STATIC_VERSION, 'dynamic = ["version"]')
     replace(release_repo, core, '"setuptools>=77"', '"setuptools>=77", "setuptools-scm>=8"')
@@ -117,10 +117,10 @@ def test_a_dynamic_version_that_cannot_be_read_is_rejected(
     assert_says(
         run,
         strict(CORE),
-        f"{core} [project] dynamic",
-        "the version cannot be read",
-        "setuptools-scm computes it from version control tags",
-        'make it static (version = "X.Y.Z" under [project]',
+        f"{core}: computed by setuptools-scm at build time",
+        f"{CORE}'s version is computed by setuptools-scm at build time, so it is the release "
+        "version, which was not given",
+        "pytest release_tests --release-version X.Y.Z",
     )
 
 
