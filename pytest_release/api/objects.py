@@ -28,9 +28,10 @@ def location(member: Member, root: Path) -> tuple[str, int | None]:
     """The file (relative to ``root``, where it was loaded from) and line of ``member``:
     for an alias, the line that imports it."""
     holder: griffe.Object | griffe.Alias | None = member
-    line = member.lineno
-    if isinstance(member, griffe.Alias):
+    if isinstance(member, griffe.Alias):  # its lineno is its target's: not followed here
         holder, line = member.parent, member.alias_lineno
+    else:
+        line = member.lineno
     try:
         filepath = holder.filepath if holder is not None else None
     except griffe.GriffeError:  # a module without a file: never one loaded from source

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import griffe
 from packaging.version import Version
 
-from pytest_release.api.collection import PYTHON_SUFFIXES, LoadedTree, load_tree
+from pytest_release.api.collection import GRIFFE_ISSUES, PYTHON_SUFFIXES, LoadedTree, load_tree
 from pytest_release.api.difference import ApiChange, ApiDifference, api_difference
 from pytest_release.checks import versions
 from pytest_release.problems import Problem
@@ -142,6 +142,19 @@ class _Trees:
         return self.loaded[ref]
 
     def compare(self, name: str, package: Package, previous: tuple[Version, str]) -> Boundary:
+        """``name`` at ``previous``'s tag against HEAD; whatever griffe cannot do with it is
+        the module's own problem."""
+        try:
+            return self._compare(name, package, previous)
+        except griffe.GriffeError as error:
+            problem = Problem(
+                f"{name} cannot be compared: griffe: {error}",
+                name,
+                f"report it to griffe ({GRIFFE_ISSUES}), or leave the module out of `public-api`",
+            )
+            return Unreadable((problem,))
+
+    def _compare(self, name: str, package: Package, previous: tuple[Version, str]) -> Boundary:
         old_tree, new_tree = self.at(previous[1]), self.at(HEAD)
         if isinstance(old_tree, Problem) or isinstance(new_tree, Problem):
             return Unreadable(tuple(t for t in (old_tree, new_tree) if isinstance(t, Problem)))

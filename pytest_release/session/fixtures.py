@@ -370,8 +370,9 @@ def public_api_difference(
     release_tags: list[str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> PublicApi:
-    """Each module of ``public-api`` at the last release tag against HEAD, read statically
-    from ``git archive`` copies in a scratch folder; why nothing was compared, when so."""
+    """Each module of ``public-api`` at the last release tag of its package against HEAD,
+    read statically from ``git archive`` copies in a scratch folder; why a module was not
+    compared, or cannot be read (never raised: the changelog gate asks for it too)."""
     from pytest_release.api.source import compare_public_api
 
     scratch = tmp_path_factory.mktemp("public-api")

@@ -52,7 +52,7 @@ class ShapeError(InkError):
         super().__init__(message, code=2)
         self.kind = kind
 '''
-CIRCLE_ERROR = '''\
+CIRCLE_ERROR = """\
 from ink_core.errors import InkError
 
 
@@ -61,15 +61,15 @@ class CircleError(InkError):
         self.args = (message,)
         self.message = message
         self.code = 3
-'''
-CIRCLE_ERROR_AT_HEAD = '''\
+"""
+CIRCLE_ERROR_AT_HEAD = """\
 from ink_core.errors import InkError
 
 
 class CircleError(InkError):
     def __init__(self, message: str) -> None:
         super().__init__(message, code=3)
-'''
+"""
 
 
 def _package(name: str, dependencies: str, files: dict[str, str]) -> dict[str, str]:
@@ -175,3 +175,78 @@ def test_attributes_that_move_into_init_are_no_break(
     assert "ShapeError.__init__: " in message  # a new optional parameter: a minor release
     assert "removed" not in message, message
     assert_no_traceback(run)
+
+
+# An import griffe cannot follow ---------------------------------------------------------------
+
+# A stub whose overloads griffe merges into the module: it must follow the module's import
+# of brush, and paint is another project, not in the repository.
+BRUSH_STUB = """\
+from typing import overload
+
+@overload
+def brush(width: int) -> int: ...
+@overload
+def brush(width: str) -> str: ...
+"""
+
+
+def test_an_import_griffe_cannot_follow_is_that_module_s_problem(
+    ink_repo: ReleaseRepo, run_gates: GateRunner
+) -> None:
+    init = f"{SHAPES_SOURCE}/__init__.py"
+    replace(ink_repo, init, "from ink_core.base import Shape\n", "from paint import brush\n")
+    replace(ink_repo, init, '"Shape"]', '"Shape", "brush"]')
+    ink_repo.write(f"{init}i", BRUSH_STUB)
+    commit(ink_repo, "Offer paint's brush")
+
+    run = run_gates(ink_repo.root, "-m", "api or changelog")
+
+    outcomes = run.outcomes()
+    assert outcomes[case(SHAPES)] == "failed", run.output
+    assert outcomes[case(CORE_API)] == "passed", run.output
+    assert outcomes[BREAKING] == "passed", run.output  # the changelog gate is untouched
+    assert "error" not in outcomes.values(), run.output
+    assert_says(
+        run,
+        case(SHAPES),
+        f"{init}, line 2 at HEAD: {SHAPES} at HEAD cannot be read: griffe must follow the "
+        f"import of `brush` from paint.brush to read it, and no package of this repository "
+        "holds paint",
+        "if paint is another project, the api gate cannot read ink_shapes statically",
+    )
+    assert "Python can parse" not in run.message(case(SHAPES))
+    assert_no_traceback(run)
+
+
+# Packages tagged in forms of their own --------------------------------------------------------
+
+
+def set_shapes_version(repo: ReleaseRepo, old: str, new: str) -> None:
+    for file in ("pyproject.toml", f"src/{SHAPES}/__init__.py"):
+        replace(repo, f"packages/ink-shapes/{file}", f'"{old}"', f'"{new}"')
+
+
+def test_each_package_is_compared_with_its_own_last_release(
+    ink_repo: ReleaseRepo, run_gates: GateRunner
+) -> None:
+    """ink-shapes broke Circle in its own 0.2.0 and releases 0.2.1 without a change; ink-core
+    offers Circle too and was last released as 0.1.0: its 0.2.0 carries the break."""
+    replace(
+        ink_repo,
+        CONFIG,
+        'tag = "v{version}"\nversioning = "lockstep"',
+        'tag = "{name}-v{version}"\nversioning = "independent"',
+    )
+    replace(ink_repo, f"{SHAPES_SOURCE}/circle.py", "radius: float)", "radius: float, ink: str)")
+    commit(ink_repo, "Release ink-shapes 0.2.0: circles need ink")
+    ink_repo.git("tag", "ink-core-v0.1.0", f"v{PREVIOUS_VERSION}")
+    ink_repo.git("tag", "ink-shapes-v0.2.0")
+    set_shapes_version(ink_repo, VERSION, "0.2.1")
+    commit(ink_repo, "ink-shapes 0.2.1")
+
+    run = run_gates(ink_repo.root, *API_ONLY)
+
+    assert run.outcomes() == {case(CORE_API): "passed", case(SHAPES): "passed"}, run.output
+    assert f"{CORE_API} since ink-core-v0.1.0: 1 breaking" in run.output
+    assert f"{SHAPES} since ink-shapes-v0.2.0: no change" in run.output

@@ -11,6 +11,7 @@ import pytest
 
 from pytest_release.api.collection import load_tree, see_namespace_folders
 from pytest_release.api.difference import ApiDifference, api_difference
+from pytest_release.api.source import package_paths
 from pytest_release.problems import Problem
 
 BOUNDARY = "pkg.api"
@@ -386,4 +387,67 @@ def test_namespace_folders_get_an_init_unless_a_module_shadows_them(tmp_path: Pa
         "pkg/__init__.py",
         "pkg/ns/__init__.py",
         "pkg/ns/deep/__init__.py",
+    ]
+
+
+def test_packages_load_into_one_collection_so_re_exports_between_them_resolve(
+    tmp_path: Path,
+) -> None:
+    for name, text in {
+        "src/pkg/__init__.py": "",
+        "src/pkg/api.py": '__all__ = ["Tool"]\nfrom other.tools import Tool\n',
+        "src/other/__init__.py": "from pkg.api import Tool\n",
+        "src/other/tools.py": "class Tool:\n    def __init__(self, size: int) -> None: ...\n",
+    }.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+
+    module = load_module(BOUNDARY, tmp_path.resolve(), ("pkg", "other"))
+
+    assert module is not None
+    assert module["Tool"].final_target.path == "other.tools.Tool"
+
+
+def test_an_import_a_stub_needs_and_griffe_cannot_follow_is_the_package_s_problem(
+    tmp_path: Path,
+) -> None:
+    stub = "from typing import overload\n@overload\ndef f(x: int) -> int: ...\n"
+    stub += "@overload\ndef f(x: str) -> str: ...\n"
+    for name, text in {"__init__.py": "from paint import f\n", "__init__.pyi": stub}.items():
+        (tmp_path / SRC / "pkg" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / SRC / "pkg" / name).write_text(text, encoding="utf-8")
+
+    tree = load_tree(tmp_path.resolve(), [SRC], ["pkg"], "at v1.0.0")
+
+    problem = tree.module(BOUNDARY)
+    assert isinstance(problem, Problem)
+    assert problem.where == "src/pkg/__init__.py, line 1 at v1.0.0"
+    assert problem.what == (
+        "pkg at v1.0.0 cannot be read: griffe must follow the import of `f` from paint.f to "
+        "read it, and no package of this repository holds paint"
+    )
+
+
+EXCEPTION = """
+class Failed(Exception):
+    def __init__(self, message: str) -> None:
+        {body}
+        self.message = message
+"""
+
+
+def test_an_exception_s_args_set_by_its_builtin_base_is_no_removal(tmp_path: Path) -> None:
+    old = {"api.py": EXCEPTION.format(body="self.args = (message,)")}
+    new = {"api.py": EXCEPTION.format(body="super().__init__(message)")}
+
+    assert changes(compare(tmp_path, old, new)) == []
+
+
+def test_package_paths_name_each_import_package_and_the_inits_above_it() -> None:
+    assert package_paths([Path("a/src")], ["ns.core"]) == [
+        "a/src/ns/core",
+        "a/src/ns/core.py",
+        "a/src/ns/core.pyi",
+        "a/src/ns/__init__.py",
+        "a/src/ns/__init__.pyi",
     ]
