@@ -29,9 +29,12 @@ run of it) leaves the release gates out; `pytest release_tests` runs them."""
 from pytest_release.suite.guard import pytest_ignore_collect  # noqa: F401
 '''
 # Why each optional key is there, for the commented table; the values are the defaults.
+# Defaults written as a user writes them, where the setting holds them otherwise.
+_DEFAULT_SPELLINGS: dict[str, object] = {"changelog-sections": "keep-a-changelog"}
 _KEY_NOTES = {
     "branch": "the release branch",
-    "changelog": "the changelog file",
+    "changelog": 'the changelog file, "{folder}/CHANGELOG.md" for one per package, or false',
+    "changelog-sections": 'or "towncrier", or a table { "Bug Fixes" = "fixed" }',
     "tag": 'or "{name}-v{version}" for one tag per package',
     "tags": 'a package\'s own format, e.g. { mypkg-core = "core=={version}" }',
     "versioning": 'or "independent"',
@@ -39,7 +42,8 @@ _KEY_NOTES = {
     "public-api": 'modules whose API is the public boundary, e.g. ["mypkg.api"]',
     "strict-zero": "on 0.y.z, a breaking change needs a major bump too",
     "test-command": "the repo's own test suite",
-    "test-env": 'or "fresh": a new venv with every package installed editable',
+    "test-env": 'or "current": the environment running the gates',
+    "test-groups": "[dependency-groups] installed into the fresh test venv",
     "smoke": 'CLI commands run from the repo root, e.g. ["mytool --version"]',
     "smoke-timeout": "seconds before a smoke command counts as hung",
     "python-smoke": "Python statements run where the built wheels are installed",
@@ -100,7 +104,7 @@ def settings_table(package_folders: list[str]) -> str:
     for key, (_, default) in KEYS.items():
         if key == "packages":
             continue
-        setting = f"# {key} = {_toml_value(default)}"
+        setting = f"# {key} = {_toml_value(_DEFAULT_SPELLINGS.get(key, default))}"
         lines.append(f"{setting:<30}  # {_KEY_NOTES[key]}" if key in _KEY_NOTES else setting)
     return "\n".join(lines) + "\n"
 
