@@ -249,13 +249,13 @@ OTEL_CHANGELOG = """\
 """
 
 
-def test_a_changelog_of_unreadable_sections_gets_the_new_one_at_the_top() -> None:
-    """Its release headings name two versions: none is read, so the new section goes below
-    the title, never after the history (opentelemetry-python's 2,480 lines)."""
+def test_a_changelog_of_two_version_headings_gets_the_new_one_above_the_newest() -> None:
+    """Its release headings name two versions (opentelemetry-python's): the new section
+    goes above the newest, in its style, with the release version."""
     edited = changelog_with_release(OTEL_CHANGELOG, Version("1.45.0"), TODAY, "v1.45.0")
     assert edited.text == OTEL_CHANGELOG.replace(
         "<!-- changelog start -->\n\n",
-        f"<!-- changelog start -->\n\n## [1.45.0] - {TODAY.isoformat()}\n\n",
+        f"<!-- changelog start -->\n\n## Version 1.45.0 ({TODAY.isoformat()})\n\n",
     )
 
 
@@ -264,7 +264,7 @@ def test_a_changelog_of_unreadable_sections_gets_the_new_one_at_the_top() -> Non
     [
         ("# Changelog\n\nIntro.\n", "# Changelog\n\nIntro.\n\n## [1.1.0] - {day}\n"),
         ("## Version 1.0 (2026-01-02)\n- All.\n",
-         "## [1.1.0] - {day}\n\n## Version 1.0 (2026-01-02)\n- All.\n"),
+         "## Version 1.1.0 ({day})\n\n## Version 1.0 (2026-01-02)\n- All.\n"),
         ("", "## [1.1.0] - {day}\n"),
     ],
     ids=["title-only", "no-title", "empty"],
@@ -278,7 +278,7 @@ def test_unreleased_entries_end_at_the_next_heading_of_any_kind() -> None:
     text = "# Changelog\n\n## Unreleased\n\n- New.\n\n```sh\n# a comment, no heading\n```\n\n"
     text += "## Version 1.0.0/0.1b0 (2026-01-02)\n\n- Old.\n"
     edited = changelog_with_release(text, Version("1.1.0"), TODAY, None)
-    new_section = f"## [1.1.0] - {TODAY.isoformat()}\n\n- New.\n\n```sh\n# a comment, no"
+    new_section = f"## Version 1.1.0 ({TODAY.isoformat()})\n\n- New.\n\n```sh\n# a comment, no"
     assert f"## Unreleased\n\n{new_section}" in edited.text
     assert edited.text.endswith("```\n\n## Version 1.0.0/0.1b0 (2026-01-02)\n\n- Old.\n")
 
