@@ -113,6 +113,7 @@ class Settings:
     strict_zero: bool
     test_command: tuple[str, ...]
     test_env: Literal["current", "fresh"]
+    test_groups: tuple[str, ...]
     smoke: tuple[str, ...]
     smoke_timeout: float
     python_smoke: tuple[str, ...]
@@ -268,7 +269,10 @@ KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
     "public-api": (_texts, ()),
     "strict-zero": (_flag, False),
     "test-command": (_command, ("pytest", "-q")),
-    "test-env": (_choice("current", "fresh"), "current"),
+    # fresh by default: the gates often run where the target's test requirements are not
+    # installed (a tool venv, a CI job), and a fresh venv tests what ships.
+    "test-env": (_choice("current", "fresh"), "fresh"),
+    "test-groups": (_texts, ("test", "tests", "dev")),
     "smoke": (_texts, ()),
     "smoke-timeout": (_seconds, 120.0),
     "python-smoke": (_texts, ()),
@@ -357,6 +361,7 @@ def resolve_settings(
         strict_zero=cast(bool, values["strict-zero"]),
         test_command=cast("tuple[str, ...]", values["test-command"]),
         test_env=cast(Literal["current", "fresh"], values["test-env"]),
+        test_groups=cast("tuple[str, ...]", values["test-groups"]),
         smoke=cast("tuple[str, ...]", values["smoke"]),
         smoke_timeout=cast(float, values["smoke-timeout"]),
         python_smoke=cast("tuple[str, ...]", values["python-smoke"]),
