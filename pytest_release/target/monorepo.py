@@ -345,6 +345,16 @@ def _completed(
     if reader is None:
         problems.append(Problem(f"{what}, which this command does not ask", where, fix))
         return package
+    if package.computed_version is not None and package.version_text is None:
+        # The backend would compute the version from git in a copy without git, and fail.
+        problems.append(
+            Problem(
+                f"{what}, which needs its version to answer: {package.version_error}",
+                where,
+                package.computed_version.fix,
+            )
+        )
+        return package
     try:
         return with_backend_metadata(package, reader(package))
     except DynamicMetadataError as error:
