@@ -117,6 +117,7 @@ class Settings:
     smoke: tuple[str, ...]
     smoke_timeout: float
     python_smoke: tuple[str, ...]
+    rehearsal_together: bool
     testpypi: str
     pypi: str
     allow_unverified: frozenset[str]
@@ -276,9 +277,19 @@ KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
     "smoke": (_texts, ()),
     "smoke-timeout": (_seconds, 120.0),
     "python-smoke": (_texts, ()),
+    "rehearsal-together": (_flag, False),
     "testpypi": (_text, "testpypi"),
     "pypi": (_text, "pypi"),
 }
+
+
+def as_written(key: str, value: object) -> object:
+    """``value`` of setting ``key`` as a user writes it: a preset by its name."""
+    if key == "changelog-sections":
+        for name, sections in CHANGELOG_SECTIONS.items():
+            if value == sections:
+                return name
+    return value
 
 
 def read_table(config_file: Path) -> dict[str, object]:
@@ -365,6 +376,7 @@ def resolve_settings(
         smoke=cast("tuple[str, ...]", values["smoke"]),
         smoke_timeout=cast(float, values["smoke-timeout"]),
         python_smoke=cast("tuple[str, ...]", values["python-smoke"]),
+        rehearsal_together=cast(bool, values["rehearsal-together"]),
         testpypi=cast(str, values["testpypi"]),
         pypi=cast(str, values["pypi"]),
         allow_unverified=frozenset(allow_unverified),

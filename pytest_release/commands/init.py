@@ -12,7 +12,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from pytest_release.dists.prepared_metadata import metadata_reader, user_cache_folder
-from pytest_release.settings import KEYS, TABLE
+from pytest_release.settings import KEYS, TABLE, as_written
 from pytest_release.target.monorepo import MonorepoError, read_monorepo
 from pytest_release.target.pyproject import relative
 
@@ -29,8 +29,6 @@ run of it) leaves the release gates out; `pytest release_tests` runs them."""
 from pytest_release.suite.guard import pytest_ignore_collect  # noqa: F401
 '''
 # Why each optional key is there, for the commented table; the values are the defaults.
-# Defaults written as a user writes them, where the setting holds them otherwise.
-_DEFAULT_SPELLINGS: dict[str, object] = {"changelog-sections": "keep-a-changelog"}
 _KEY_NOTES = {
     "branch": "the release branch",
     "changelog": 'the changelog file, "{folder}/CHANGELOG.md" for one per package, or false',
@@ -104,7 +102,7 @@ def settings_table(package_folders: list[str]) -> str:
     for key, (_, default) in KEYS.items():
         if key == "packages":
             continue
-        setting = f"# {key} = {_toml_value(_DEFAULT_SPELLINGS.get(key, default))}"
+        setting = f"# {key} = {_toml_value(as_written(key, default))}"
         lines.append(f"{setting:<30}  # {_KEY_NOTES[key]}" if key in _KEY_NOTES else setting)
     return "\n".join(lines) + "\n"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from pytest_release.checklist import UNVERIFIABLE_CHECKS
 from pytest_release.redact import scrub_secrets
 from pytest_release.session.ledger import GateRecord, Ledger, Outcome, case_name
-from pytest_release.settings import Settings
+from pytest_release.settings import Settings, as_written
 from pytest_release.target.monorepo import Monorepo, MonorepoError
 
 LABELS: dict[Outcome, str] = {
@@ -117,7 +117,7 @@ def header_lines(settings: Settings, monorepo: Monorepo | MonorepoError) -> list
     by_source: dict[str, list[str]] = {}
     for key, source in settings.sources.items():
         if key != "release-version":
-            value = _shown(getattr(settings, key.replace("-", "_")))
+            value = _shown(as_written(key, getattr(settings, key.replace("-", "_"))))
             by_source.setdefault(source, []).append(f"{key} = {value}")
     for source, entries in by_source.items():
         label = "defaults" if source == "default" else f"from {source}"
