@@ -55,6 +55,17 @@ def skip_nothing_to_check(reason: str) -> NoReturn:
     raise GateSkip(f"nothing to check: {reason}", SkipCause(SkipKind.NOTHING_TO_CHECK))
 
 
+def skip_unneeded_in_a_dry_run(check: str, problems: Iterable[Problem]) -> NoReturn:
+    """Skip a check of what only a publish run uses (upload credentials: a build job holds
+    none) in a run that publishes nothing; the checklist shows it unverified. A publish run
+    fails the check instead, before anything is sent: it has no waiver."""
+    said = render_problems(problems)
+    raise GateSkip(
+        f"not verified: {said}\n  a dry run sends nothing and needs none; a publish run fails here",
+        SkipCause(SkipKind.UNVERIFIED, check),
+    )
+
+
 def skip_blocked(reason: str) -> NoReturn:
     """Skip a case that cannot run because something it needs did not pass (a failed
     install, a build that made no wheel); it blocks a publish run, as that failure does."""
