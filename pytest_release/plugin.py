@@ -8,9 +8,11 @@ a target (packaging, tomllib, git, HTTP) are imported inside the hooks and fixtu
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from pytest_release.checklist import GATES, PUBLISH_MARKER, UNVERIFIABLE_CHECKS
+from pytest_release.checklist import UNVERIFIABLE_CHECKS
 
 pytest_plugins = ["pytest_release.session.fixtures"]
 
@@ -60,14 +62,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     from pytest_release.session.gate_session import GateSession
 
-    for gate in GATES:
-        config.addinivalue_line(
-            "markers", f"{gate.name}: release gate {gate.step}: {gate.checklist}"
-        )
-    config.addinivalue_line("markers", f"{PUBLISH_MARKER}: opt-in release gates that upload or tag")
     # Registered last, so that its collection wrapper is outermost and its ordering comes
     # after pytest-randomly's shuffle and --ff/--lf (cacheprovider's wrappers).
     config.pluginmanager.register(GateSession(config), "release-gate-session")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> None:
+    """The gate markers exist only for a session that collects the suite: a project's own
+    unregistered ``@pytest.mark.api`` still meets ``--strict-markers`` elsewhere."""
+    from pytest_release.session.markers import register_gate_markers, uses_the_suite
+
+    if uses_the_suite(module_path):
+        register_gate_markers(parent.config)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

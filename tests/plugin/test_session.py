@@ -648,6 +648,20 @@ def test_plugin_is_inert_in_a_session_without_gates(
     assert "<property" not in junit.read_text(encoding="utf-8")
 
 
+def test_a_projects_own_marker_named_like_a_gate_meets_strict_markers(
+    pytester: pytest.Pytester,
+) -> None:
+    """The gate markers are registered for a session that collects the suite only."""
+    pytester.makepyfile(
+        test_own="import pytest\n\n@pytest.mark.api\ndef test_own() -> None:\n    pass\n"
+    )
+
+    result = pytester.runpytest_subprocess("--strict-markers")
+
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*'api' not found in `markers` configuration option*"])
+
+
 def test_without_the_plugin_the_gate_markers_are_unknown(
     run_gates: GateRunner, pytester: pytest.Pytester
 ) -> None:
