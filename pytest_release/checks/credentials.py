@@ -66,9 +66,10 @@ def credential_source(
         username = TOKEN_USERNAME  # twine's default on PyPI and TestPyPI
     if index.upload_url and _keyring_has(index.upload_url, username):
         return CredentialSource(CredentialKind.KEYRING, f"keyring entry for {index.upload_url}")
-    if username == TOKEN_USERNAME and _is_pypi(index) and _has_oidc(environ):
+    identity = _ambient_identity(environ, index) if username == TOKEN_USERNAME else None
+    if identity is not None:
         return CredentialSource(
-            CredentialKind.TRUSTED_PUBLISHING, "trusted publishing (GitHub Actions OIDC token)"
+            CredentialKind.TRUSTED_PUBLISHING, f"trusted publishing ({identity})"
         )
     return None
 
@@ -101,12 +102,29 @@ def _keyring_has(url: str, username: str | None) -> bool:
     return bool(found and found[0])
 
 
-def _has_oidc(environ: Mapping[str, str]) -> bool:
-    return (
+def _ambient_identity(environ: Mapping[str, str], index: UploadIndex) -> str | None:
+    """The CI identity twine's trusted publishing would find (the ``id`` package's
+    detectors, in their order), or None; only PyPI and TestPyPI take one."""
+    if not _is_pypi(index):
+        return None
+    if (
         environ.get("GITHUB_ACTIONS") == "true"
-        and bool(environ.get("ACTIONS_ID_TOKEN_REQUEST_URL"))
-        and bool(environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
-    )
+        and environ.get("ACTIONS_ID_TOKEN_REQUEST_URL")
+        and environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    ):
+        return "GitHub Actions OIDC token"
+    if environ.get("GOOGLE_SERVICE_ACCOUNT_NAME"):
+        return "Google Cloud service account"
+    if environ.get("BUILDKITE"):
+        return "Buildkite OIDC token"
+    if environ.get("GITLAB_CI"):
+        # GitLab hands the token over in <AUDIENCE>_ID_TOKEN, audience "pypi" or "testpypi".
+        audience = "TESTPYPI" if "test.pypi.org" in (index.upload_url or "") else "PYPI"
+        variable = f"{audience}_ID_TOKEN"
+        return f"GitLab CI id token {variable}" if environ.get(variable) else None
+    if environ.get("CIRCLECI"):
+        return "CircleCI OIDC token"
+    return None
 
 
 def missing_credentials_fix(index: UploadIndex, role: str) -> str:
@@ -123,6 +141,8 @@ def missing_credentials_fix(index: UploadIndex, role: str) -> str:
     ways.append(f"store the password with keyring for {index.upload_url}")
     if _is_pypi(index):
         ways.append(
-            "publish from GitHub Actions with trusted publishing (permissions: id-token: write)"
+            "publish with trusted publishing: from GitHub Actions (permissions: id-token: "
+            "write), GitLab CI (id_tokens: PYPI_ID_TOKEN or TESTPYPI_ID_TOKEN), Google Cloud, "
+            "Buildkite or CircleCI"
         )
     return ", or ".join(ways)

@@ -66,6 +66,14 @@ def resolve_upload_index(label: str, pypirc: configparser.RawConfigParser) -> Up
 # A token for one index alone: twine gets it as __token__'s password for that upload only.
 TOKEN_VARIABLES = {"testpypi": "RELEASE_TESTPYPI_TOKEN", "pypi": "RELEASE_PYPI_TOKEN"}
 SHARED_CREDENTIALS = ("TWINE_USERNAME", "TWINE_PASSWORD")
+# What trusted publishing's identity detectors read on each CI: for the upload alone.
+TRUSTED_PUBLISHING_SECRETS = (
+    "ACTIONS_ID_TOKEN_REQUEST_",
+    "PYPI_ID_TOKEN",
+    "TESTPYPI_ID_TOKEN",
+    "BUILDKITE_AGENT_ACCESS_TOKEN",
+    "CIRCLE_OIDC_TOKEN",
+)
 
 
 def upload_credentials(role: str, upload_url: str, environ: Mapping[str, str]) -> dict[str, str]:
@@ -84,7 +92,7 @@ def upload_credentials(role: str, upload_url: str, environ: Mapping[str, str]) -
         name: value
         for name, value in environ.items()
         if (name.startswith("TWINE_") and name not in {"TWINE_REPOSITORY", "TWINE_REPOSITORY_URL"})
-        or name.startswith("ACTIONS_ID_TOKEN_REQUEST_")
+        or name.startswith(TRUSTED_PUBLISHING_SECRETS)
     }
 
 

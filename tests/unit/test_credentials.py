@@ -667,3 +667,48 @@ def test_credentials_written_into_the_url_are_a_source(tmp_path: Path) -> None:
     assert source_for(tmp_path, url, {}) == (
         "the user name and password written into the index's URL"
     )
+
+
+@pytest.mark.parametrize(
+    ("label", "environ", "expected"),
+    [
+        pytest.param(
+            "pypi",
+            {"GITLAB_CI": "true", "PYPI_ID_TOKEN": "gitlab-oidc-0123456789"},
+            "trusted publishing (GitLab CI id token PYPI_ID_TOKEN)",
+            id="gitlab-pypi",
+        ),
+        pytest.param(
+            "testpypi",
+            {"GITLAB_CI": "true", "TESTPYPI_ID_TOKEN": "gitlab-oidc-0123456789"},
+            "trusted publishing (GitLab CI id token TESTPYPI_ID_TOKEN)",
+            id="gitlab-testpypi",
+        ),
+        pytest.param(
+            "testpypi",
+            {"GITLAB_CI": "true", "PYPI_ID_TOKEN": "gitlab-oidc-0123456789"},
+            None,
+            id="gitlab-token-of-the-other-audience",
+        ),
+        pytest.param(
+            "pypi",
+            {"GOOGLE_SERVICE_ACCOUNT_NAME": "release@acme.iam.gserviceaccount.com"},
+            "trusted publishing (Google Cloud service account)",
+            id="google-cloud",
+        ),
+        pytest.param(
+            "pypi", {"BUILDKITE": "true"}, "trusted publishing (Buildkite OIDC token)", id="bk"
+        ),
+        pytest.param(
+            "pypi", {"CIRCLECI": "true"}, "trusted publishing (CircleCI OIDC token)", id="circle"
+        ),
+        pytest.param(PRIVATE_URL, {"CIRCLECI": "true"}, None, id="not-on-another-index"),
+    ],
+)
+def test_trusted_publishing_is_found_on_every_ci_twine_knows(
+    tmp_path: Path, label: str, environ: dict[str, str], expected: str | None
+) -> None:
+    assert (
+        source_for(tmp_path, label, environ, role=label if label != PRIVATE_URL else "pypi")
+        == expected
+    )

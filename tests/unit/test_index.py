@@ -396,6 +396,13 @@ SHARED = {"TWINE_USERNAME": "__token__", "TWINE_PASSWORD": "shared", "TWINE_REPO
             },
             id="twines-own-variables-but-the-index",
         ),
+        pytest.param(
+            "pypi",
+            "https://upload.pypi.org/legacy/",
+            {"GITLAB_CI": "true", "PYPI_ID_TOKEN": "gl-oidc", "CI_JOB_TOKEN": "job", "HOME": "/"},
+            {"PYPI_ID_TOKEN": "gl-oidc"},  # GITLAB_CI is no secret: every child keeps it
+            id="gitlab-trusted-publishing",
+        ),
     ],
 )
 def test_an_upload_gets_its_own_indexs_credentials(
