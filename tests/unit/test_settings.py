@@ -37,6 +37,7 @@ REFERENCE: list[tuple[str, str, object]] = [
     ("smoke", "smoke", ()),
     ("smoke-timeout", "smoke_timeout", 120.0),
     ("python-smoke", "python_smoke", ()),
+    ("rehearsal-together", "rehearsal_together", False),
     ("testpypi", "testpypi", "testpypi"),
     ("pypi", "pypi", "pypi"),
 ]
@@ -184,6 +185,7 @@ def test_unreadable_root_pyproject_reads_as_defaults(tmp_path: Path, content: by
         ),
         pytest.param("strict-zero", "true", True, id="strict-zero-true"),
         pytest.param("strict-zero", "false", False, id="strict-zero-false"),
+        pytest.param("rehearsal-together", "true", True, id="rehearsal-together-true"),
         pytest.param(
             "test-command",
             "\"pytest -q -m 'not slow'\"",
@@ -254,6 +256,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
                 'smoke = ["aetherflow --help"]',
                 "smoke-timeout = 30",
                 'python-smoke = ["import aetherflow"]',
+                "rehearsal-together = true",
                 'testpypi = "local"',
                 'pypi = "local"',
             ]
@@ -277,6 +280,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
     assert settings.test_command == ("tox", "-e", "py311")
     assert settings.test_groups == ("check",)
     assert (settings.smoke, settings.smoke_timeout) == (("aetherflow --help",), 30.0)
+    assert settings.rehearsal_together is True
     assert (settings.test_env, settings.testpypi, settings.pypi) == ("fresh", "local", "local")
     assert {key for key, source in settings.sources.items() if source == "default"} == {
         "release-version"
@@ -600,6 +604,7 @@ def test_sources_name_where_each_setting_came_from(tmp_path: Path) -> None:
         "smoke": "default",
         "smoke-timeout": "default",
         "python-smoke": "default",
+        "rehearsal-together": "default",
         "testpypi": "command line",
         "pypi": "default",
         "release-version": "RELEASE_VERSION",
