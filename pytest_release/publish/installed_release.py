@@ -1,4 +1,7 @@
-"""The release installed from an index into a fresh venv, and the checks run against it.
+"""The release installed from an index into fresh venvs, one per set of packages installed
+together (each top package with what it reaches, or all with ``rehearsal-together``), and the
+checks run against it: a package's checks in the venv of the first install holding it, a
+smoke check in each install holding what it starts or imports.
 
 The rehearsal (a local index) and the testpypi gate (the index the release goes to first)
 run the same checks; each gate module names its cases and passes its own index. Like
@@ -24,6 +27,13 @@ from pytest_release.index.package_index import IndexQueryError, PackageIndex
 from pytest_release.problems import Problem
 from pytest_release.process import CommandResult
 from pytest_release.publish import rehearsal
+from pytest_release.publish.install_sets import (
+    InstallSet,
+    imported_modules,
+    install_sets,
+    owners,
+    started_script,
+)
 from pytest_release.settings import Settings
 from pytest_release.target.monorepo import Monorepo, Package
 from pytest_release.target.pyproject import relative
@@ -32,38 +42,55 @@ Probe = Mapping[str, installed_dists.InstalledDist] | CommandResult
 
 
 @dataclass(frozen=True)
-class InstalledRelease:
-    """The venv the release was installed into from one index, and how that went."""
+class Install:
+    """One venv of the installed release: the packages installed into it, and how that
+    went (``venv`` None: not made, as nothing was to be installed)."""
 
+    packages: InstallSet
     venv: FreshVenv | None
     installation: rehearsal.Installation | NotAttempted
+
+
+@dataclass(frozen=True)
+class InstalledRelease:
+    """The release installed from one index, one venv per set of packages installed
+    together (see ``install_sets``), and how that went."""
+
+    installs: tuple[Install, ...]
     scratch: Path  # an empty folder outside the repo, for the imports and --help
     source: str  # "the rehearsal index", "testpypi": where it was installed from
     install_case: str  # the case that reports the install
     property_prefix: str  # of the JUnit properties saying what was installed
     after_failure: str = ""  # what a failure means beyond its fix (a published version)
 
-    @property
-    def installed(self) -> str:
-        return f"installed from {self.source}"
+    def installed(self, install: Install) -> str:
+        """``installed from the rehearsal index``, naming the install when there are
+        several."""
+        where = f", in the venv of {install.packages.named}" if len(self.installs) > 1 else ""
+        return f"installed from {self.source}{where}"
+
+    def install_of(self, package: Package) -> Install:
+        """The first install holding ``package`` (every package of the release is in one)."""
+        return next(install for install in self.installs if package in install.packages.packages)
 
     def fail_with(self, problems: Iterable[Problem]) -> None:
         """``gate.fail_with``, each fix followed by what a failure here means."""
         extra = f" {self.after_failure}" if self.after_failure else ""
         fail_with(replace(problem, fix=problem.fix + extra) for problem in problems)
 
-    def installed_venv(self) -> FreshVenv:
-        """The venv; the case asking is skipped, with the reason, when the install failed."""
-        installation = self.installation
+    def installed_venv(self, install: Install) -> FreshVenv:
+        """Its venv; the case asking is skipped, with the reason, when the install failed."""
+        installation = install.installation
         if isinstance(installation, NotAttempted):
             skip_blocked(f"not checked: {installation.reason}")
         if installation.offline:
             skip_blocked(f"not checked: {installation.offline}")
-        if not installation.ok or self.venv is None:
+        if not installation.ok or install.venv is None:
             skip_blocked(
-                f"not checked: the install from {self.source} failed (see {self.install_case})"
+                f"not checked: the install of {install.packages.named} from {self.source} "
+                f"failed (see {self.install_case})"
             )
-        return self.venv
+        return install.venv
 
 
 def install_from(
@@ -75,62 +102,94 @@ def install_from(
     source: str,
     install_case: str,
     property_prefix: str,
+    together: bool,
     after_failure: str = "",
     released: Sequence[Package] | None = None,
 ) -> InstalledRelease:
-    """The release installed from ``index`` into a venv of its own; not attempted when
-    ``not_uploaded`` says why the index does not hold all of it. Given ``released``, the
-    index holds those packages only; the others come from the user's normal indexes."""
+    """The release installed from ``index``, each set of packages installed together
+    (``together``: all in one) into a venv of its own; not attempted when ``not_uploaded``
+    says why the index does not hold all of it. Given ``released``, the index holds those
+    packages only; the others come from the user's normal indexes, and a set holding none
+    of the released packages is not installed."""
     scratch = tmp_path_factory.mktemp(f"{property_prefix}-scratch")
-    venv: FreshVenv | None = None
-    installation: rehearsal.Installation | NotAttempted
-    if not_uploaded is not None:
-        installation = NotAttempted(f"not installed: {not_uploaded}")
-    else:
+    installs: list[Install] = []
+    for packages in install_sets(monorepo, together=together):
+        if released is not None and not any(package in released for package in packages.packages):
+            continue
+        if not_uploaded is not None:
+            installs.append(Install(packages, None, NotAttempted(f"not installed: {not_uploaded}")))
+            continue
         try:
             venv = FreshVenv.create(tmp_path_factory.mktemp(f"{property_prefix}-venv") / "venv")
         except VenvError as error:
             message = str(error)
             raise pytest.fail.Exception(message, pytrace=False) from None
         installation = rehearsal.install_release(
-            venv, monorepo, index.simple_url, os.environ, released
+            venv, monorepo, index.simple_url, os.environ, released, packages.packages
         )
+        installs.append(Install(packages, venv, installation))
     return InstalledRelease(
-        venv, installation, scratch, source, install_case, property_prefix, after_failure
+        tuple(installs), scratch, source, install_case, property_prefix, after_failure
     )
 
 
 def probe(release: InstalledRelease, monorepo: Monorepo) -> Probe:
-    """The installed dists of the internal packages (by normalized name), read once."""
-    if release.venv is None:
-        return {}
-    names = [package.name for package in monorepo.packages]
-    return installed_dists.probe_installed(release.venv, names, release.scratch)
+    """The installed dists of the internal packages (by normalized name), each read in the
+    venv of its install, once."""
+    found: dict[str, installed_dists.InstalledDist] = {}
+    for install in release.installs:
+        if install.venv is None:
+            continue
+        names = [p.name for p in monorepo.packages if release.install_of(p) is install]
+        probed = installed_dists.probe_installed(install.venv, names, release.scratch)
+        if isinstance(probed, CommandResult):
+            return probed
+        found |= probed
+    return found
 
 
-def check_install(release: InstalledRelease, monorepo: Monorepo) -> None:
-    """The top packages ``==VERSION``: the internal packages from that index alone,
-    third-party requirements from the normal index."""
-    installation = release.installation
-    if isinstance(installation, NotAttempted):
-        skip_blocked(f"not checked: {installation.reason}")
-    if installation.offline:
-        skip_blocked(
-            f"not checked: {installation.offline}; the install needs it for the "
-            "third-party requirements"
-        )
-    targets = " ".join(map(rehearsal.pin, monorepo.packages))
-    release.fail_with(
-        []
-        if installation.ok
-        else [
-            Problem(
-                f"installing {targets} from {release.source} failed: {installation.failure()}",
-                ", ".join(package.name for package in monorepo.packages),
-                "fix what the installer names above: most often an internal requirement whose "
-                "range excludes the release, or a dependency no index offers",
+def check_install(release: InstalledRelease) -> None:
+    """Each install: its top packages ``==VERSION`` with every package they reach, the
+    internal packages from that index alone, third-party requirements from the normal
+    index. A failed install fails, named; one not attempted, or stopped by an unreachable
+    index, skips when none failed."""
+    failed: list[Problem] = []
+    blocked: list[str] = []
+    for install in release.installs:
+        installation = install.installation
+        if isinstance(installation, NotAttempted):
+            blocked.append(installation.reason)
+        elif installation.offline:
+            blocked.append(
+                f"{installation.offline}; the install needs it for the third-party requirements"
             )
-        ]
+        elif not installation.ok:
+            failed.append(install_problem(release, install, installation))
+    if blocked and not failed:
+        skip_blocked(f"not checked: {blocked[0]}")
+    release.fail_with(failed)
+
+
+def install_problem(
+    release: InstalledRelease, install: Install, installation: rehearsal.Installation
+) -> Problem:
+    """The failed ``install``, with the installer's words (naming, for a conflict, both
+    requirements)."""
+    tops = install.packages.tops
+    targets = " ".join(map(rehearsal.pin, install.packages.packages))
+    fix = (
+        "fix what the installer names above: most often an internal requirement whose "
+        "range excludes the release, or a dependency no index offers"
+    )
+    if len(tops) > 1:
+        fix += (
+            "; rehearsal-together = true installs the top packages into one venv: make "
+            "their requirements agree, or drop the setting when they need not co-install"
+        )
+    return Problem(
+        f"installing {targets} from {release.source} failed: {installation.failure()}",
+        ", ".join(package.name for package in tops),
+        fix,
     )
 
 
@@ -145,7 +204,8 @@ def check_installed_wheel(
 ) -> None:
     """Installed at the release version, with the files of the uploaded ``wheel``, which
     the index lists with its sha256. JUnit: what was installed."""
-    release.installed_venv()
+    install = release.install_of(package)
+    release.installed_venv(install)
     if isinstance(installed, CommandResult):
         pytest.fail(
             f"{package.name}: reading what was installed failed: "
@@ -171,7 +231,7 @@ def check_installed_wheel(
             f"installed {package.name} {dist.version if dist else '(none)'} wheel sha256 {sha256}",
         ),
     ]
-    targets = [rehearsal.pin(each) for each in monorepo.packages]
+    targets = [rehearsal.pin(each) for each in install.packages.packages]
     release.fail_with(
         [
             *installed_dists.index_problems(package, wheel, listed),
@@ -186,7 +246,8 @@ def check_imports(
     """Its import packages and the public-API modules in them, imported from a folder
     outside the repo: a module the wheel lacks (hidden in the editable install by the
     source tree on the path) fails here, named."""
-    venv = release.installed_venv()
+    install = release.install_of(package)
+    venv = release.installed_venv(install)
     tops = package.import_packages
     public = [
         module
@@ -196,40 +257,66 @@ def check_imports(
     names = list(dict.fromkeys([*tops, *public]))
     where = relative(package.pyproject, monorepo.root)
     problems = smoke.import_check(
-        venv, package, names, cwd=release.scratch, where=where, installed=release.installed
+        venv, package, names, cwd=release.scratch, where=where, installed=release.installed(install)
     )
     release.fail_with(rehearsal.missing_from_wheel(problems, monorepo))
 
 
 def check_console_scripts(package: Package, release: InstalledRelease, monorepo: Monorepo) -> None:
-    venv = release.installed_venv()
+    venv = release.installed_venv(release.install_of(package))
     where = relative(package.pyproject, monorepo.root)
     problems = smoke.help_problems(venv, package, cwd=release.scratch, where=where)
     release.fail_with(rehearsal.missing_from_wheel(problems, monorepo))
 
 
+def where_to_run(
+    release: InstalledRelease, needed: Sequence[Package], what: str, config: str
+) -> tuple[list[tuple[Install, FreshVenv]], list[Problem]]:
+    """The installs a smoke check runs in, with their venvs: each one holding the ``needed``
+    packages (with one install, that one); the case is skipped when one of them failed.
+    None holds them all: a problem saying so, for ``what``."""
+    holding = [install for install in release.installs if install.packages.holds(needed)]
+    if holding:
+        return [(install, release.installed_venv(install)) for install in holding], []
+    names = ", ".join(package.name for package in needed)
+    return [], [
+        Problem(
+            f"{what} needs {names}, which no one install holds: each top package is installed "
+            f"from {release.source} into a venv of its own",
+            config,
+            "run the check against one top package at a time, or set rehearsal-together = "
+            "true when the top packages must be installed together",
+        )
+    ]
+
+
 def check_python_smoke(release: InstalledRelease, settings: Settings, monorepo: Monorepo) -> None:
-    """Each `python-smoke` statement runs in the venv, from a folder outside the repo."""
+    """Each `python-smoke` statement runs from a folder outside the repo, in each install
+    holding the packages whose modules it imports (every install when it imports none)."""
     if not settings.python_smoke:
         skip_nothing_to_check(
             "no python-smoke statements; list them as `python-smoke = [...]` "
             "in [tool.pytest-release]"
         )
-    venv = release.installed_venv()
+    config = f"[tool.pytest-release] python-smoke in {settings.config_file}"
     problems: list[Problem] = []
     for statement in settings.python_smoke:
-        result = venv.python(statement, cwd=release.scratch, timeout=settings.smoke_timeout)
-        why = smoke.not_passing(result)
-        if why:
-            problems.append(
-                Problem(
-                    f"`python -c {statement!r}` {why} with the release {release.installed}:\n"
-                    f"{result.tail()}",
-                    f"[tool.pytest-release] python-smoke in {settings.config_file}",
-                    "make the statement pass against the installed packages: what it needs "
-                    "must be in the wheels and their requirements",
+        needed = owners(imported_modules(statement), monorepo.packages)
+        installs, unplaced = where_to_run(release, needed, f"`python -c {statement!r}`", config)
+        problems += unplaced
+        for install, venv in installs:
+            result = venv.python(statement, cwd=release.scratch, timeout=settings.smoke_timeout)
+            why = smoke.not_passing(result)
+            if why:
+                problems.append(
+                    Problem(
+                        f"`python -c {statement!r}` {why} with the release "
+                        f"{release.installed(install)}:\n{result.tail()}",
+                        config,
+                        "make the statement pass against the installed packages: what it "
+                        "needs must be in the wheels and their requirements",
+                    )
                 )
-            )
     release.fail_with(rehearsal.missing_from_wheel(problems, monorepo))
 
 
@@ -241,19 +328,25 @@ def check_smoke_command(
     scratch: Path,
 ) -> None:
     """A `smoke` command, run with the installed release first on PATH, from ``scratch``
-    holding copies of the repo's files that the command names (never the repo)."""
+    holding copies of the repo's files that the command names (never the repo): in the
+    install holding the package whose console script it starts, or in each install when
+    it starts none."""
     if command is None:
         skip_nothing_to_check(smoke.NO_SMOKE_COMMANDS)
-    venv = release.installed_venv()
     copied = smoke.demo_paths(command, monorepo.root, monorepo.packages)
     smoke.copy_demo_files(copied, monorepo.root, scratch)
     holding = f"copies of {', '.join(copied)}" if copied else "no file of the repo"
-    problems = smoke.smoke_problems(
-        venv,
-        command,
-        cwd=scratch,
-        timeout=settings.smoke_timeout,
-        where=f"[tool.pytest-release] smoke in {settings.config_file}",
-        ran=f" with the release {release.installed}, run from a scratch folder holding {holding}",
-    )
+    config = f"[tool.pytest-release] smoke in {settings.config_file}"
+    needed = started_script(command, monorepo.packages)
+    installs, problems = where_to_run(release, needed, f"`{command}`", config)
+    for install, venv in installs:
+        problems += smoke.smoke_problems(
+            venv,
+            command,
+            cwd=scratch,
+            timeout=settings.smoke_timeout,
+            where=config,
+            ran=f" with the release {release.installed(install)}, run from a scratch folder "
+            f"holding {holding}",
+        )
     release.fail_with(rehearsal.missing_from_wheel(problems, monorepo))

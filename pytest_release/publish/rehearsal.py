@@ -1,5 +1,6 @@
-"""The rehearsal: the release's very files uploaded to a local index, installed from it into a
-fresh venv, and checked to be what was installed. No pytest here: the gate turns what these
+"""The rehearsal: the release's very files uploaded to a local index, installed from it into
+fresh venvs (a set of packages in each: see ``install_sets``), and checked to be what was
+installed. No pytest here: the gate turns what these
 functions find into failures and skips.
 
 The install takes the release's own packages from the index under test alone and every
@@ -131,12 +132,15 @@ def pin(package: Package) -> str:
     return f"{package.name}=={package.version_text}"
 
 
-def third_party_requirements(monorepo: Monorepo) -> list[str]:
-    """The requirements of the internal packages on other projects: their own, and those of
-    the extras they ask of each other (``core[fast]``), once each."""
+def third_party_requirements(
+    monorepo: Monorepo, packages: Sequence[Package] | None = None
+) -> list[str]:
+    """The requirements of the internal packages (``packages``, by default all) on other
+    projects: their own, and those of the extras they ask of each other (``core[fast]``),
+    once each."""
     keys = {package.key for package in monorepo.packages}
     found: dict[str, None] = {}
-    for package in monorepo.packages:
+    for package in monorepo.packages if packages is None else packages:
         wanted = list(package.dependencies)
         for requirement in package.dependencies:
             if canonicalize_name(requirement.name) in keys:
@@ -179,14 +183,16 @@ def install_steps(
     monorepo: Monorepo,
     environ: Mapping[str, str],
     released: Sequence[Package] | None = None,
+    packages: Sequence[Package] | None = None,
 ) -> list[InstallStep]:
-    """The steps that install the release into ``venv`` (see the module docstring). The
-    internal packages the release leaves out (not ``released``, when given) are published
-    already: they come, pinned, from the user's normal indexes, with the third-party
-    requirements."""
+    """The steps that install ``packages`` of the release (by default all; a set that holds
+    every package it requires) into ``venv`` (see the module docstring). The internal
+    packages the release leaves out (not ``released``, when given) are published already:
+    they come, pinned, from the user's normal indexes, with the third-party requirements."""
     python = str(venv.python_executable)
-    pins = [pin(package) for package in monorepo.packages]
-    on_index = pins if released is None else [pin(package) for package in released]
+    installing = monorepo.packages if packages is None else packages
+    pins = [pin(package) for package in installing]
+    on_index = [pin(package) for package in installing if released is None or package in released]
     install: tuple[str, ...]
     check: tuple[str, ...]
     isolated: tuple[str, ...]  # options that keep the installer's configuration files out
@@ -207,7 +213,7 @@ def install_steps(
             (*INSTALL_INDEX_VARIABLES, "UV_INDEX_STRATEGY", "UV_NO_INDEX", "PIP_NO_INDEX"),
         )
     ]
-    third_party = third_party_requirements(monorepo)
+    third_party = third_party_requirements(monorepo, installing)
     if third_party or len(on_index) < len(pins):
         steps.append(
             InstallStep((*install, *third_party, *pins), normal_indexes(environ, uv=bool(venv.uv)))
@@ -245,18 +251,21 @@ def install_release(
     simple_url: str,
     environ: Mapping[str, str],
     released: Sequence[Package] | None = None,
+    packages: Sequence[Package] | None = None,
 ) -> Installation | NotAttempted:
-    """Install the release into ``venv`` from the index at ``simple_url``, step by step
-    until one fails (``released``: as ``install_steps`` takes it); ``NotAttempted`` when a
-    package's version cannot be read."""
-    unreadable = [package.name for package in monorepo.packages if package.version is None]
+    """Install ``packages`` of the release (by default all) into ``venv`` from the index at
+    ``simple_url``, step by step until one fails (``released``, ``packages``: as
+    ``install_steps`` takes them); ``NotAttempted`` when a package's version cannot be
+    read."""
+    installing = monorepo.packages if packages is None else packages
+    unreadable = [package.name for package in installing if package.version is None]
     if unreadable:
         return NotAttempted(
             f"not installed: the version of {', '.join(unreadable)} cannot be read "
             "(see the versions gate)"
         )
     results: list[CommandResult] = []
-    for step in install_steps(venv, simple_url, monorepo, environ, released):
+    for step in install_steps(venv, simple_url, monorepo, environ, released, packages):
         environment = venv.environment(step.variables, access=Access.INSTALL)
         for name in step.removed:
             if name not in step.variables:

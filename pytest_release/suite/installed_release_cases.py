@@ -24,8 +24,8 @@ def installed(installed_release: InstalledRelease, monorepo: Monorepo) -> Probe:
     return checks.probe(installed_release, monorepo)
 
 
-def install_from_the_index(installed_release: InstalledRelease, monorepo: Monorepo) -> None:
-    checks.check_install(installed_release, monorepo)
+def install_from_the_index(installed_release: InstalledRelease) -> None:
+    checks.check_install(installed_release)
 
 
 def dist_is_the_uploaded_wheel(

@@ -1,6 +1,6 @@
 """Gate 7, testpypi (publish, opt-in): the very files the rehearsal proved uploaded to the
-TestPyPI index in publish order, then installed from it into a fresh venv with the
-rehearsal's guard (internal packages from that index alone) and smoke-tested.
+TestPyPI index in publish order, then installed from it into fresh venvs as the rehearsal
+installs them, with its guard (internal packages from that index alone) and smoke-tested.
 
 Only with `-m publish`, and only when every gate before it passed in this session."""
 
@@ -17,6 +17,7 @@ from pytest_release.publish import installed_release as installed_releases
 from pytest_release.publish.installed_release import InstalledRelease
 from pytest_release.publish.progress import after_publish_failure
 from pytest_release.publish.upload import PublishStep
+from pytest_release.settings import Settings
 from pytest_release.suite import installed_release_cases as cases
 from pytest_release.target.monorepo import Monorepo, Package
 
@@ -35,9 +36,10 @@ def installed_release(
     testpypi_step: PublishStep,
     testpypi_index: PackageIndex,
     monorepo: Monorepo,
+    release_settings: Settings,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> InstalledRelease:
-    """The release installed from the TestPyPI index into a venv of its own."""
+    """The release installed from the TestPyPI index into venvs of its own."""
     return installed_releases.install_from(
         testpypi_index,
         testpypi_step.why_incomplete(),
@@ -46,6 +48,7 @@ def installed_release(
         source=testpypi_step.shown,
         install_case="test_install_from_testpypi",
         property_prefix="testpypi",
+        together=release_settings.rehearsal_together,
         # The release is on TestPyPI by now: what fails here needs a new version.
         after_failure=after_publish_failure(testpypi_step.log, testpypi_step.shown),
         # A package the release leaves out is installed from where it was published.

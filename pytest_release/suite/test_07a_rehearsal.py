@@ -1,7 +1,8 @@
 """Gate 7a, rehearsal: the very files of the release uploaded to a local index in publish
-order, installed from it into a fresh venv (the internal packages from that index alone,
-the rest from the user's normal index), checked to be the files uploaded, and smoke-tested
-from a scratch folder outside the repo: imports, python-smoke, console scripts, smoke."""
+order, installed from it into fresh venvs, each top package with what it reaches in one of
+its own (the internal packages from that index alone, the rest from the user's normal
+index), checked to be the files uploaded, and smoke-tested from a scratch folder outside
+the repo: imports, python-smoke, console scripts, smoke."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pytest_release.process import CommandResult
 from pytest_release.publish import installed_release as installed_releases
 from pytest_release.publish import rehearsal
 from pytest_release.publish.installed_release import InstalledRelease
+from pytest_release.settings import Settings
 from pytest_release.suite import installed_release_cases as cases
 from pytest_release.target.monorepo import Monorepo, Package
 
@@ -45,9 +47,10 @@ def installed_release(
     rehearsal_uploads: Mapping[str, CommandResult | NotAttempted],
     rehearsal_index: LocalIndex,
     monorepo: Monorepo,
+    release_settings: Settings,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> InstalledRelease:
-    """The release installed from the rehearsal index into a venv of its own."""
+    """The release installed from the rehearsal index into venvs of its own."""
     return installed_releases.install_from(
         rehearsal_index,
         rehearsal.why_not_all_uploaded(rehearsal_uploads),
@@ -56,6 +59,7 @@ def installed_release(
         source="the rehearsal index",
         install_case="test_install_from_the_rehearsal_index",
         property_prefix="rehearsal",
+        together=release_settings.rehearsal_together,
     )
 
 
