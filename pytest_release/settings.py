@@ -289,6 +289,8 @@ def as_written(key: str, value: object) -> object:
         for name, sections in CHANGELOG_SECTIONS.items():
             if value == sections:
                 return name
+    if key == "test-command" and isinstance(value, tuple) and all(" " not in p for p in value):
+        return " ".join(value)  # a command as it is typed
     return value
 
 

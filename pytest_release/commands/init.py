@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from pytest_release.dists.prepared_metadata import metadata_reader, user_cache_folder
 from pytest_release.settings import KEYS, TABLE, as_written
+from pytest_release.target.members import find_members
 from pytest_release.target.monorepo import MonorepoError, read_monorepo
-from pytest_release.target.pyproject import relative
+from pytest_release.target.pyproject import TomlFile, load_toml, relative
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,12 +23,8 @@ if TYPE_CHECKING:
 SUITE_FOLDER = "release_tests"
 _LINE_LENGTH = 100
 _GATE_MODULE = re.compile(r"test_(?P<step>\d+[a-z]?)_(?P<name>\w+)\.py")
-GUARD_CONFTEST = '''\
-"""Written by `pytest-release init`: a plain `pytest` in this repo (and the tests gate's own
-run of it) leaves the release gates out; `pytest release_tests` runs them."""
-
-from pytest_release.suite.guard import pytest_ignore_collect  # noqa: F401
-'''
+# The guard, self-contained: the conftest is collected where pytest-release is not installed.
+GUARD_CONFTEST = resources.files("pytest_release.suite").joinpath("guard.py").read_text("utf-8")
 # Why each optional key is there, for the commented table; the values are the defaults.
 _KEY_NOTES = {
     "branch": "the release branch",
@@ -42,6 +39,7 @@ _KEY_NOTES = {
     "test-command": "the repo's own test suite",
     "test-env": 'or "current": the environment running the gates',
     "test-groups": "[dependency-groups] installed into the fresh test venv",
+    "rehearsal-together": "true: every top package must install into one venv",
     "smoke": 'CLI commands run from the repo root, e.g. ["mytool --version"]',
     "smoke-timeout": "seconds before a smoke command counts as hung",
     "python-smoke": "Python statements run where the built wheels are installed",
@@ -69,7 +67,7 @@ def gate_modules() -> dict[str, str]:
 
 def _toml_value(value: object) -> str:
     if isinstance(value, tuple):
-        value = " ".join(value) if all(" " not in part for part in value) and value else list(value)
+        value = list(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -85,9 +83,28 @@ def _toml_value(value: object) -> str:
     return str(value)
 
 
-def settings_table(package_folders: list[str]) -> str:
+# Where projects keep their changelog, most common first.
+CHANGELOG_NAMES = (
+    "CHANGELOG.md",
+    "CHANGES.md",
+    "CHANGELOG.rst",
+    "CHANGES.rst",
+    "HISTORY.md",
+    "NEWS.md",
+    "docs/changelog.md",
+    "docs/CHANGELOG.md",
+)
+
+
+def found_changelog(root: Path) -> str | None:
+    """The repository's changelog file, by the names projects use; None when none is."""
+    return next((name for name in CHANGELOG_NAMES if (root / name).is_file()), None)
+
+
+def settings_table(package_folders: list[str], changelog: str | None = "CHANGELOG.md") -> str:
     """A commented ``[tool.pytest-release]`` table: the packages found (commented out, with
-    an example, when none was), every other key commented out at its default."""
+    an example, when none was), every other key commented out at its default, but the
+    changelog found where it is not the default's (``changelog = false`` without one)."""
     packages = f"packages = {_toml_value(package_folders)}"
     if len(packages) > _LINE_LENGTH:  # one folder a line, as a reviewer reads them
         packages = "\n".join(
@@ -101,6 +118,15 @@ def settings_table(package_folders: list[str]) -> str:
     ]
     for key, (_, default) in KEYS.items():
         if key == "packages":
+            continue
+        if key == "changelog" and changelog != default:
+            said = (
+                f"changelog = {_toml_value(changelog)}"
+                if changelog
+                else "changelog = false  # no changelog file found: the release notes are kept "
+                "elsewhere (GitHub Releases?); name the file if there is one"
+            )
+            lines.append(said)
             continue
         setting = f"# {key} = {_toml_value(as_written(key, default))}"
         lines.append(f"{setting:<30}  # {_KEY_NOTES[key]}" if key in _KEY_NOTES else setting)
@@ -150,7 +176,9 @@ def plan_scaffold(root: Path) -> Scaffold:
         folders = sorted(p.relative_folder(root) for p in monorepo.packages)
         problems = None
     except MonorepoError as error:
-        names, folders, problems = (), [], str(error)
+        # What the members are does not depend on what could not be read of them (a
+        # version the release must give, say): the table still lists them.
+        names, folders, problems = (), _member_folders(root), str(error)
     kept: list[str] = []
     pyproject = root / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
@@ -162,7 +190,8 @@ def plan_scaffold(root: Path) -> Scaffold:
         kept.append(f"{TABLE} in pyproject.toml")
     else:
         before = text if not text or text.endswith("\n") else text + "\n"
-        wanted[pyproject] = before + ("\n" if text else "") + settings_table(folders)
+        table = settings_table(folders, found_changelog(root))
+        wanted[pyproject] = before + ("\n" if text else "") + table
     files: dict[Path, str] = {}
     for path, content in wanted.items():
         if path != pyproject and path.is_file() and path.read_text(encoding="utf-8") == content:
@@ -171,6 +200,19 @@ def plan_scaffold(root: Path) -> Scaffold:
             files[path] = content
     conflicts = tuple(path for path in files if path != pyproject and path.is_file())
     return Scaffold(files, tuple(kept), conflicts, names, problems)
+
+
+def _member_folders(root: Path) -> list[str]:
+    """The folders of the repository's members, as the gates find them, unread."""
+    pyproject = root / "pyproject.toml"
+    loaded = load_toml(pyproject, root) if pyproject.is_file() else None
+    root_file = loaded if isinstance(loaded, TomlFile) else None
+    members = find_members(root, None, root_file, [])
+    return sorted(
+        relative(folder, root)
+        for folder in members.folders
+        if (folder / "pyproject.toml").is_file()
+    )
 
 
 def write_scaffold(scaffold: Scaffold) -> None:

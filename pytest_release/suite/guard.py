@@ -1,8 +1,9 @@
-"""The hook ``pytest-release init`` puts in a repo's ``release_tests/conftest.py`` when a
-plain ``pytest`` there would collect the release gates: no ``testpaths`` keeps it out.
+"""Written by `pytest-release init` as release_tests/conftest.py (this very file, which
+needs nothing but pytest: the tests gate's fresh venv has no pytest-release): a plain
+`pytest` in the repo leaves the release gates out; `pytest release_tests` runs them.
 
-Without it, ``pytest`` in the repo would run the release (builds, venvs, uploads on
-``-m publish``), and the ``tests`` gate's own ``pytest -q`` would run the gates again.
+Without it, `pytest` in the repo would run the release (builds, venvs, uploads on
+`-m publish`), and the tests gate's own `pytest -q` would run the gates again.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -172,6 +173,16 @@ def test_init_then_the_suite_runs_there(tmp_path: Path) -> None:
     assert plain.returncode == 0, plain.stdout
     assert "1 passed" in plain.stdout
     assert "preflight" not in plain.stdout
+    # ...also where pytest-release is not installed (the tests gate's fresh venv): the
+    # conftest imports nothing but pytest and the standard library.
+    conftest = ast.parse((repo.root / "release_tests" / "conftest.py").read_text("utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(conftest)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {node.module for node in ast.walk(conftest) if isinstance(node, ast.ImportFrom)}
+    assert imported <= {"__future__", "pathlib", "pytest"}, imported
 
 
 def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:

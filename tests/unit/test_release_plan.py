@@ -121,7 +121,8 @@ def test_plan_scaffold_adds_the_table_and_the_guard(tmp_path: Path) -> None:
     assert scaffold.conflicts == (tmp_path / "release_tests" / "test_00_preflight.py",)
     assert scaffold.files[tmp_path / "release_tests" / "conftest.py"] == GUARD_CONFTEST
     pyproject = tomllib.loads(scaffold.files[tmp_path / "pyproject.toml"])
-    assert pyproject["tool"]["pytest-release"] == {"packages": ["."]}
+    # No changelog file here: the notes are kept elsewhere, and the table says so.
+    assert pyproject["tool"]["pytest-release"] == {"packages": ["."], "changelog": False}
     assert pyproject["project"]["name"] == "one"
 
 
@@ -144,7 +145,10 @@ def test_init_writes_the_workspace_members_it_found(tmp_path: Path) -> None:
     assert scaffold.problems is None
     assert scaffold.packages == ("core", "openai")
     written = tomllib.loads(scaffold.files[tmp_path / "pyproject.toml"])
-    assert written["tool"]["pytest-release"] == {"packages": ["libs/core", "libs/partners/openai"]}
+    assert written["tool"]["pytest-release"] == {
+        "packages": ["libs/core", "libs/partners/openai"],
+        "changelog": False,
+    }
     # What it wrote reads back as the same packages.
     (tmp_path / "pyproject.toml").write_text(scaffold.files[tmp_path / "pyproject.toml"])
     settings = resolve_settings(tmp_path, {}, {})
@@ -157,7 +161,7 @@ def test_init_that_finds_no_package_writes_no_empty_list(tmp_path: Path) -> None
     assert scaffold.problems is not None
     assert "no package found" in scaffold.problems
     text = scaffold.files[tmp_path / "pyproject.toml"]
-    assert tomllib.loads(text)["tool"]["pytest-release"] == {}
+    assert tomllib.loads(text)["tool"]["pytest-release"] == {"changelog": False}
     assert '# packages = ["libs/*"]  # none was found: list them' in text
     resolve_settings(tmp_path, {}, {})  # the table it wrote is valid
 
@@ -197,3 +201,26 @@ def test_a_long_list_of_packages_is_written_one_a_line() -> None:
     text = settings_table(folders)
     assert 'packages = [\n  "exporter/opentelemetry-exporter-otlp",\n' in text
     assert tomllib.loads(text)["tool"]["pytest-release"] == {"packages": folders}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(["CHANGELOG.md"], None, id="the-default"),
+        pytest.param(["docs/changelog.md"], "docs/changelog.md", id="elsewhere"),
+        pytest.param(["CHANGES.rst", "NEWS.md"], "CHANGES.rst", id="the-most-common-first"),
+        pytest.param([], False, id="none"),
+    ],
+)
+def test_init_names_the_changelog_it_found(
+    tmp_path: Path, files: list[str], expected: str | bool | None
+) -> None:
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# Changelog\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1.0"\n')
+
+    scaffold = plan_scaffold(tmp_path)
+
+    table = tomllib.loads(scaffold.files[tmp_path / "pyproject.toml"])["tool"]["pytest-release"]
+    assert table.get("changelog") == expected
