@@ -3,7 +3,9 @@ from the build backend's own configuration where it has one (hatchling, setuptoo
 pdm-backend, poetry-core, uv_build, maturin), else from the backend's own default rules
 (hatchling's, uv_build's), else discovered in the folders. Folders of tests, examples,
 docs or integration code are never import packages unless the backend names them, and a
-folder holding another project's pyproject.toml is that project's."""
+folder holding another project's pyproject.toml is that project's. A module of a namespace
+folder is no import package (importing it may run it: examples); ``Monorepo.module_source``
+still finds one named in ``public-api``."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ SKIPPED = frozenset(
         *("build", "dist", "node_modules", "venv", "__pycache__"),
     }
 )
+LITTER = frozenset({"__pycache__", "build", "dist", "node_modules"})
 NOT_MODULES = frozenset({"setup", "conftest", "noxfile", "tasks", "fabfile", "manage"})
 _MAX_NAMESPACE_DEPTH = 4
 
@@ -166,7 +169,7 @@ def _paths(folder: Path, entries: list[tuple[str, str]] | None) -> list[str] | N
         path = folder / root / below
         dotted = below.strip("/").removesuffix(".py").replace("/", ".")
         if path.is_dir():
-            found += _walk(path, dotted, namespaces=True, every=False) or [dotted]
+            found += _walk(path, dotted, namespaces=True, every=False, skipped=LITTER) or [dotted]
         elif path.suffix == ".py":
             found.append(dotted)
     return found or None
@@ -183,35 +186,38 @@ def _discover(base: Path, *, modules: bool) -> list[str]:
     return found
 
 
-def _walk(base: Path, prefix: str, *, namespaces: bool, every: bool) -> list[str]:
-    """Packages under ``base``: the highest ones, or ``every`` one (subpackages too). A
-    namespace folder that holds packages holds its own top-level modules too."""
+def _walk(
+    base: Path,
+    prefix: str,
+    *,
+    namespaces: bool,
+    every: bool,
+    skipped: frozenset[str] = SKIPPED,
+) -> list[str]:
+    """Packages under ``base``: the highest ones, or ``every`` one (subpackages too); a
+    folder named in ``skipped`` is none (inside a folder the backend names, only litter
+    is: ``opentelemetry/test/`` is a package there)."""
     if (base / "__init__.py").is_file() and prefix:
-        return [prefix, *(_children(base, prefix, namespaces, every) if every else ())]
+        return [prefix, *(_children(base, prefix, namespaces, every, skipped) if every else ())]
     if prefix and not namespaces:
         return []
     if prefix.count(".") >= _MAX_NAMESPACE_DEPTH:
         return []
-    found = list(_children(base, prefix, namespaces, every))
-    if prefix and found:
-        found += [
-            f"{prefix}.{path.stem}"
-            for path in sorted(base.glob("*.py"))
-            if path.stem.isidentifier()
-        ]
-    return found
+    return list(_children(base, prefix, namespaces, every, skipped))
 
 
-def _children(base: Path, prefix: str, namespaces: bool, every: bool) -> Iterator[str]:
+def _children(
+    base: Path, prefix: str, namespaces: bool, every: bool, skipped: frozenset[str]
+) -> Iterator[str]:
     for child in sorted(base.iterdir()):
         if (
             child.is_dir()
             and child.name.isidentifier()
-            and child.name not in SKIPPED
+            and child.name not in skipped
             and not (child / "pyproject.toml").is_file()  # another project's folder
         ):
             dotted = f"{prefix}.{child.name}" if prefix else child.name
-            yield from _walk(child, dotted, namespaces=namespaces, every=every)
+            yield from _walk(child, dotted, namespaces=namespaces, every=every, skipped=skipped)
 
 
 def _highest(names: list[str]) -> list[str]:

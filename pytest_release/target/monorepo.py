@@ -198,7 +198,12 @@ class Monorepo:
         (``src/`` or flat layout), or None."""
         for package in self.packages:
             for top in package.import_packages:
-                if name != top and not name.startswith(f"{top}."):
+                # In its package, or a module of a namespace folder above it
+                # (``langgraph.types`` beside the package ``langgraph.graph``).
+                parts = top.split(".")
+                prefixes = {".".join(parts[:i]) for i in range(1, len(parts))}
+                inside = name == top or name.startswith(f"{top}.")
+                if not inside and name.rpartition(".")[0] not in prefixes:
                     continue
                 for base in (package.folder / "src", package.folder):
                     path = base.joinpath(*name.split("."))

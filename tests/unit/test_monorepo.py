@@ -1161,15 +1161,26 @@ def test_a_version_that_is_not_pep_440_is_kept_as_text(tmp_path: Path) -> None:
             ("fastx",),
             id="maturin-python-source",
         ),
-        # A namespace folder holding packages holds its top-level modules too.
+        # A namespace folder's own modules are no import packages (examples would run)...
         pytest.param(
             {
                 "pyproject.toml": SETUPTOOLS + project("pkg-x"),
                 "src/acme/graph/__init__.py": "",
                 "src/acme/types.py": "",
             },
-            ("acme.graph", "acme.types"),
+            ("acme.graph",),
             id="namespace-top-level-module",
+        ),
+        # ...and inside a folder the backend names, a subpackage named test is a package.
+        pytest.param(
+            {
+                "pyproject.toml": HATCH
+                + project("pkg-x")
+                + '[tool.hatch.build.targets.wheel]\npackages = ["src/acme"]\n',
+                "src/acme/test/__init__.py": "",
+            },
+            ("acme.test",),
+            id="a-test-package-the-backend-names",
         ),
     ],
 )
@@ -1177,6 +1188,22 @@ def test_import_packages(tmp_path: Path, files: dict[str, str], expected: tuple[
     write(tmp_path / "packages" / "x", files)
     (package,) = read_monorepo(tmp_path).packages
     assert package.import_packages == expected
+
+
+def test_a_module_of_a_namespace_folder_is_found_for_the_public_api(tmp_path: Path) -> None:
+    write(
+        tmp_path / "packages" / "x",
+        {
+            "pyproject.toml": SETUPTOOLS + project("pkg-x"),
+            "src/acme/graph/__init__.py": "",
+            "src/acme/types.py": "",
+        },
+    )
+    repo = read_monorepo(tmp_path)
+    found = repo.module_source("acme.types")
+    assert found is not None
+    assert (found[0].name, found[1].name) == ("pkg-x", "types.py")
+    assert repo.module_source("acme.missing") is None
 
 
 def test_a_root_package_never_claims_a_member_packages_folder(tmp_path: Path) -> None:
