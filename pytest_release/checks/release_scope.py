@@ -119,12 +119,33 @@ def tag_bases(settings: Settings, monorepo: Monorepo, tags: Sequence[str]) -> di
 def read_changes(
     settings: Settings, monorepo: Monorepo, tags: Sequence[str]
 ) -> dict[str, ChangesSince]:
-    """What changed in each package since its last tag, where ``release_scope`` needs it;
-    ``git.GitError`` when git cannot tell."""
-    return {
-        name: git.changes_since(monorepo.root, base.last[1], base.folder, base.excluded)
-        for name, base in tag_bases(settings, monorepo, tags).items()
-    }
+    """What changed in each package since its last tag, where ``release_scope`` needs it
+    (the files it ``ships`` only); ``git.GitError`` when git cannot tell."""
+    found: dict[str, ChangesSince] = {}
+    for name, base in tag_bases(settings, monorepo, tags).items():
+        since = git.changes_since(monorepo.root, base.last[1], base.folder, base.excluded)
+        shipped = tuple(path for path in since.files if ships(path, base.folder))
+        found[name] = git.ChangesSince(shipped, since.commits)
+    return found
+
+
+# Below a package's folder, what no sdist or wheel of it is made of: its tests, docs and
+# examples, lock files, the repository's own tooling. A change there needs no release.
+NOT_SHIPPED_FOLDERS = frozenset(
+    {"tests", "test", "testing", "integration_tests", "docs", "doc", "examples", "example"}
+    | {"benchmarks", "scripts", ".github"}
+)
+NOT_SHIPPED_FILES = frozenset({"uv.lock", "poetry.lock", "pdm.lock", "Makefile", "tox.ini"})
+
+
+def ships(path: str, folder: str) -> bool:
+    """Whether the file ``path`` (from the repository's top) of the package in ``folder``
+    can be part of what the package ships."""
+    below = path if folder in ("", ".") else path.removeprefix(f"{folder.rstrip('/')}/")
+    *folders, name = below.split("/")
+    if name in NOT_SHIPPED_FILES or name.startswith("."):
+        return False
+    return not any(part in NOT_SHIPPED_FOLDERS for part in folders)
 
 
 def release_scope(

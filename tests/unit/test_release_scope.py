@@ -8,7 +8,7 @@ import pytest
 from packaging.version import Version
 
 from pytest_release.checks import versions
-from pytest_release.checks.release_scope import Reason, release_scope, tag_bases
+from pytest_release.checks.release_scope import Reason, release_scope, ships, tag_bases
 from pytest_release.settings import Settings, resolve_settings
 from pytest_release.target.git import ChangesSince
 from pytest_release.target.monorepo import Monorepo, Package
@@ -150,3 +150,22 @@ def test_the_release_tags_are_those_of_the_released_packages(tmp_path: Path) -> 
     scope = release_scope(settings, model, TAGS, {"core": UNCHANGED, "cli": UNCHANGED})
     released = scope.released(model.packages)
     assert versions.release_tag_names(settings.tag, released, Version("1.2.0")) == ["core-v1.2.0"]
+
+
+@pytest.mark.parametrize(
+    ("path", "shipped"),
+    [
+        pytest.param("libs/cli/langgraph_cli/cli.py", True, id="its-code"),
+        pytest.param("libs/cli/README.md", True, id="its-readme-is-the-long-description"),
+        pytest.param("libs/cli/pyproject.toml", True, id="its-metadata"),
+        pytest.param("libs/cli/tests/unit_tests/test_cli.py", False, id="its-tests"),
+        pytest.param("libs/cli/examples/graphs/agent.py", False, id="its-examples"),
+        pytest.param("libs/cli/js-examples/package.json", True, id="a-folder-of-its-own-name"),
+        pytest.param("libs/cli/uv.lock", False, id="its-lock"),
+        pytest.param("libs/cli/.gitignore", False, id="a-dotfile"),
+        pytest.param("libs/cli/docs/index.md", False, id="its-docs"),
+    ],
+)
+def test_only_what_a_package_ships_asks_for_a_release(path: str, shipped: bool) -> None:
+    assert ships(path, "libs/cli") is shipped
+    assert ships(path.removeprefix("libs/cli/"), ".") is shipped
