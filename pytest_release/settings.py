@@ -24,8 +24,8 @@ DEFAULT = "default"
 RELEASE_VERSION_VARIABLE = "RELEASE_VERSION"
 
 
-VersionScheme = Literal["semver", "pep440"]
-VERSION_SCHEMES: tuple[VersionScheme, ...] = ("semver", "pep440")
+VersionScheme = Literal["semver", "pep440", "calver"]
+VERSION_SCHEMES: tuple[VersionScheme, ...] = ("semver", "pep440", "calver")
 
 # What a changelog subsection holds, whatever the project calls it (`changelog-sections`).
 ChangelogKind = Literal[

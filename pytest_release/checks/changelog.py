@@ -481,8 +481,12 @@ def breaking_problems(
     previous: Version | None,
     api_breaks: Sequence[tuple[str, str]] = (),
     sections: ChangelogSections = KEEP_A_CHANGELOG,
+    *,
+    sized_by_version: bool = True,
 ) -> list[Problem]:
     """What breaking releases owe their users: listed breaking changes and migration notes.
+    (A version that does not size its bump, ``sized_by_version`` false, owes them only for
+    the public API's breaks.)
 
     A major bump needs a non-empty subsection of breaking changes and one of migration
     notes (their titles are those ``sections`` give these kinds: "Breaking Changes" and
@@ -497,10 +501,12 @@ def breaking_problems(
         reason = f"{version} breaks the public API ({len(api_breaks)} change(s) since "
         reason += f"{previous}, found by the api gate)"
         kinds: tuple[ChangelogKind, ...] = ("breaking", "migration")
-    elif version.major > previous.major:
+    elif sized_by_version and version.major > previous.major:
         reason = f"{version} is a major release (after {previous})"
         kinds = ("breaking", "migration")
-    elif previous.major == 0 == version.major and version.minor > previous.minor:
+    elif (
+        sized_by_version and previous.major == 0 == version.major and version.minor > previous.minor
+    ):
         reason = f"{version} is a 0.x minor release (after {previous}) with breaking changes"
         kinds = ("migration",) if _subsections(section, "breaking", sections) else ()
     else:

@@ -1,6 +1,8 @@
 """Version schemes: which versions a release may carry (``semver``: strict SemVer in PEP
-440's spelling; ``pep440``: any public version PyPI accepts), and the first three release
-parts, which the bump-size rules read under either (pure)."""
+440's spelling; ``pep440`` and ``calver``: any public version PyPI accepts), the first
+three release parts, which the bump-size rules read under ``semver`` and ``pep440``, and
+whether a scheme's versions say a bump's size at all (``calver``'s first part is a year,
+not a promise about the API)."""
 
 from __future__ import annotations
 
@@ -16,11 +18,23 @@ PEP440_FORMS = (
     "a final, pre-, post- or development release without a local part "
     "(1.2.3, 0.65b0, 1.45.0.dev0, 2026.1)"
 )
-SCHEME_FORMS: dict[VersionScheme, str] = {"semver": STRICT_FORMS, "pep440": PEP440_FORMS}
+CALVER_FORMS = "a public PEP 440 version whose first part is the year (26.1.0, 2026.1)"
+SCHEME_FORMS: dict[VersionScheme, str] = {
+    "semver": STRICT_FORMS,
+    "pep440": PEP440_FORMS,
+    "calver": CALVER_FORMS,
+}
 SCHEME_NAMES: dict[VersionScheme, str] = {
     "semver": "strict SemVer in PEP 440's spelling",
     "pep440": "a public PEP 440 version",
+    "calver": "a calendar version",
 }
+
+
+def sizes_bumps(scheme: VersionScheme) -> bool:
+    """Whether a version of ``scheme`` says how big a change it carries (major, minor,
+    patch): not a calendar version, whose first part moves every year."""
+    return scheme != "calver"
 
 
 def semver_problem(text: str) -> str | None:

@@ -17,6 +17,7 @@ import pytest
 from packaging.version import Version
 
 from pytest_release.checks import changelog, preflight, versions
+from pytest_release.checks.version_scheme import sizes_bumps
 from pytest_release.gate import (
     fail_with,
     skip_blocked,
@@ -202,6 +203,7 @@ def test_breaking_release_has_migration_notes(
             previous[0] if previous else None,
             breaks,
             release_settings.changelog_sections,
+            sized_by_version=sizes_bumps(release_settings.version_scheme),
         )
     )
 

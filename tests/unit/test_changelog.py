@@ -540,6 +540,22 @@ def test_breaking_problems(
     assert_problems(breaking_problems(section, PATH, Version(version), before), expected)
 
 
+def test_a_calendar_version_owes_breaking_notes_for_the_apis_breaks_only() -> None:
+    """26.1.0 after 25.4.0 is a new year, not a major release."""
+    section = release("## [26.1.0] - 2026-01-05", "### Added\n- x\n")
+    said = breaking_problems(section, PATH, Version("26.1.0"), Version("25.4.0"))
+    calendar = breaking_problems(
+        section, PATH, Version("26.1.0"), Version("25.4.0"), sized_by_version=False
+    )
+    broken = breaking_problems(
+        section, PATH, Version("26.1.0"), Version("25.4.0"), [API_BREAK], sized_by_version=False
+    )
+
+    assert [problem.what for problem in said][0].startswith("26.1.0 is a major release")
+    assert calendar == []
+    assert len(broken) == 2 and "breaks the public API" in broken[0].what
+
+
 API_BREAK = ("register_step", "parameter `func` was removed (or renamed)")
 CLASS_BREAK = ("Flow.run", "new required parameter `strict`")
 NAMED = "### Breaking Changes\n- `register_step` takes the step first; `Flow.run()` is strict.\n"

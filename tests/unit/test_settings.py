@@ -388,8 +388,8 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
         ),
         pytest.param(
             "version-scheme",
-            '"calver"',
-            "must be one of 'semver', 'pep440'",
+            '"romver"',
+            "must be one of 'semver', 'pep440', 'calver'",
             id="version-scheme-unknown",
         ),
         pytest.param(
