@@ -19,6 +19,7 @@ from tests.plugin.baseline import (
     assert_says,
     gate_cases,
 )
+from tests.plugin.defects import CHANGELOG, DATED, RELEASE_HEADING, commit, replace
 from tests.plugin.gate_runs import SUITE, GateRun, GateRunner, junit_properties
 from tests.plugin.repos import VERSION, ReleaseRepo
 
@@ -373,26 +374,23 @@ def test_failed_first_and_last_failed_do_not_reorder_the_gates(
     release_repo: ReleaseRepo, run_gates: GateRunner, pytester: pytest.Pytester
 ) -> None:
     write_extra_gates(pytester)
-    indexes = ("testpypi", "pypi")  # no credentials: the last two preflight cases fail
-    credential_cases = {
-        "test_upload_credentials_are_present[testpypi]": "failed",
-        "test_upload_credentials_are_present[pypi]": "failed",
-    }
-    first = run_gates(release_repo.root, *PLAIN, "-p", "no:randomly", indexes=indexes)
-    assert_outcomes(first, credential_cases, extra=EXTRA_GATES_OUTCOMES)
+    # An undated release section: a case of a later gate (changelog) fails.
+    replace(release_repo, CHANGELOG, RELEASE_HEADING, f"## [{VERSION}]")
+    commit(release_repo, "Leave the release section undated")
+    failing = {DATED: "failed"}
+    first = run_gates(release_repo.root, *PLAIN, "-p", "no:randomly")
+    assert_outcomes(first, failing, extra=EXTRA_GATES_OUTCOMES)
 
-    again = run_gates(release_repo.root, *PLAIN, "-v", "-p", "no:randomly", "--ff", indexes=indexes)
+    again = run_gates(release_repo.root, *PLAIN, "-v", "-p", "no:randomly", "--ff")
 
-    assert "run-last-failure: rerun previous 2 failures first" in again.output
+    assert "run-last-failure: rerun previous 1 failure first" in again.output
     assert executed_cases(again.output) == with_extra_gates()
-    assert_outcomes(again, credential_cases, extra=EXTRA_GATES_OUTCOMES)
+    assert_outcomes(again, failing, extra=EXTRA_GATES_OUTCOMES)
 
-    only_failed = run_gates(
-        release_repo.root, *PLAIN, "-v", "-p", "no:randomly", "--lf", indexes=indexes
-    )
+    only_failed = run_gates(release_repo.root, *PLAIN, "-v", "-p", "no:randomly", "--lf")
 
     assert executed_cases(only_failed.output) == [
-        f"{suite_module('preflight')}::{case}" for case in credential_cases
+        f"{suite_module('changelog')}::{case}" for case in failing
     ]
 
 
