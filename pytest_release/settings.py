@@ -311,6 +311,41 @@ def read_table(config_file: Path) -> dict[str, object]:
     return table
 
 
+# towncrier's fragment types by their directory, as the changelog gate reads them.
+_TOWNCRIER_KINDS: dict[str, ChangelogKind] = {
+    "breaking": "breaking",
+    "removal": "removed",
+    "deprecation": "deprecated",
+    "feature": "added",
+    "bugfix": "fixed",
+    "security": "security",
+    "migration": "migration",
+}
+
+
+def towncrier_sections(config_file: Path) -> ChangelogSections | None:
+    """The subsection titles a project's towncrier writes (``[tool.towncrier]``: its
+    ``[[tool.towncrier.type]]`` entries, else towncrier's defaults), each with its kind by
+    the fragment directory; None without towncrier."""
+    try:
+        document = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    towncrier = document.get("tool", {}).get("towncrier")
+    if not isinstance(towncrier, dict):
+        return None
+    types = towncrier.get("type")
+    if not isinstance(types, list) or not types:
+        return CHANGELOG_SECTIONS["towncrier"]
+    sections: dict[str, tuple[str, ChangelogKind]] = {}
+    for entry in types:
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            kind = _TOWNCRIER_KINDS.get(str(entry.get("directory", "")), "changed")
+            sections[entry["name"].casefold()] = (entry["name"], kind)
+    sections.setdefault("migration notes", ("Migration Notes", "migration"))
+    return tuple(sections.values())
+
+
 def resolve_settings(
     root: Path,
     command_line: Mapping[str, object],
@@ -339,6 +374,9 @@ def resolve_settings(
             origin, raw = COMMAND_LINE, given
         elif key in table:
             origin, raw = str(config_file), table[key]
+        elif key == "changelog-sections" and (types := towncrier_sections(config_file)):
+            values[key], sources[key] = types, f"{config_file} [tool.towncrier]"
+            continue
         else:
             values[key], sources[key] = default, DEFAULT
             continue

@@ -740,3 +740,65 @@ def test_read_table(tmp_path: Path, content: str | None, expected: dict[str, obj
         path.write_text(content, encoding="utf-8")
 
     assert read_table(path) == expected
+
+
+ATTRS_TOWNCRIER = """
+[tool.towncrier]
+directory = "changelog.d"
+
+[[tool.towncrier.type]]
+directory = "breaking"
+name = "Backwards-incompatible Changes"
+showcontent = true
+
+[[tool.towncrier.type]]
+directory = "deprecation"
+name = "Deprecations"
+showcontent = true
+
+[[tool.towncrier.type]]
+directory = "change"
+name = "Changes"
+showcontent = true
+"""
+
+
+@pytest.mark.parametrize(
+    ("towncrier", "table", "expected"),
+    [
+        pytest.param(
+            ATTRS_TOWNCRIER,
+            None,
+            (
+                ("Backwards-incompatible Changes", "breaking"),
+                ("Deprecations", "deprecated"),
+                ("Changes", "changed"),
+                ("Migration Notes", "migration"),
+            ),
+            id="its-own-types",
+        ),
+        pytest.param(
+            '\n[tool.towncrier]\ndirectory = "news"\n',
+            None,
+            CHANGELOG_SECTIONS["towncrier"],
+            id="towncriers-defaults",
+        ),
+        pytest.param(
+            ATTRS_TOWNCRIER,
+            'changelog-sections = "keep-a-changelog"',
+            CHANGELOG_SECTIONS["keep-a-changelog"],
+            id="the-setting-wins",
+        ),
+    ],
+)
+def test_a_towncrier_project_gets_its_own_subsection_titles(
+    tmp_path: Path, towncrier: str, table: str | None, expected: object
+) -> None:
+    path = write_pyproject(tmp_path, table)
+    path.write_text(path.read_text(encoding="utf-8") + towncrier, encoding="utf-8")
+
+    settings = resolve(tmp_path)
+
+    assert settings.changelog_sections == expected
+    if table is None:
+        assert settings.sources["changelog-sections"] == f"{path} [tool.towncrier]"
