@@ -23,7 +23,8 @@ from tests.plugin.baseline import (
     assert_says,
     gate_cases,
 )
-from tests.plugin.gate_runs import GateRun, GateRunner
+from tests.plugin.defects import CHANGELOG, DATED, RELEASE_HEADING, commit, replace
+from tests.plugin.gate_runs import GateRun, GateRunner, junit_properties
 from tests.plugin.index_servers import (
     assert_no_server_left,
     assert_shows_what_was_installed,
@@ -34,7 +35,28 @@ from tests.plugin.repos import VERSION, ReleaseRepo
 
 pytestmark = [pytest.mark.slow]
 
+# A user's own api-gate checks: a plain skip in the words of a harmless or waived one (no
+# kind: it blocks), and a harmless skip through pytest-release's helper (it does not).
+USER_GATES = """
+import pytest
+
+from pytest_release.gate import skip_nothing_to_check
+
+
+@pytest.mark.api
+def test_a_plain_skip_that_sounds_harmless():
+    pytest.skip("nothing to check: waived with --allow-unverified ci")
+
+
+@pytest.mark.api
+def test_a_harmless_skip_of_the_users_own():
+    skip_nothing_to_check("this repository has no documentation to build")
+"""
 NO_CACHE = ("-p", "no:cacheprovider")
+USER_GATE_OUTCOMES = {
+    "test_a_plain_skip_that_sounds_harmless": "skipped",
+    "test_a_harmless_skip_of_the_users_own": "skipped",
+}
 SECRET = "publish-secret-5f0c2a9e7d"  # the upload password: it must show nowhere
 ALL_GATES = tuple(gate.name for gate in GATES)
 CHECK_GATES = tuple(gate.name for gate in GATES if not gate.publish)
@@ -185,37 +207,44 @@ def test_a_plain_run_passes_every_check_gate_leaves_no_trace_and_uploads_nothing
     assert release_repo.git("status", "--porcelain", "--ignored") == before
 
 
-def test_a_failed_gate_blocks_every_publish_step(
+def test_a_failed_gate_and_an_unverified_check_block_every_publish_step(
     release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
 ) -> None:
+    """An undated release section fails the changelog gate, the CI state (off GitHub) is
+    neither verified nor waived, and a user's own gate skips without a kind (in words that
+    sound harmless): each blocks, and the blocked steps name them all. The user's skip
+    through pytest-release's helper, of a harmless kind, does not block."""
     testpypi, pypi = servers
-    release_repo.write("notes.txt", "not committed\n")
-
-    run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
-
-    changed = {"test_working_tree_is_clean": "failed", **publish_cases("skipped")}
-    assert_outcomes(run, changed, gates=ALL_GATES)
-    for case in (f"test_upload_to_testpypi[{EXAMPLE_PACKAGES[0]}]", *TAG_CASES):
-        assert_says(run, case, "blocked, nothing sent", "gate `preflight` failed")
-    assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
-    assert remote_tag(release_repo, TAG) is None
-
-
-def test_an_unverified_ci_check_blocks_the_publish_until_waived(
-    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
-) -> None:
-    testpypi, pypi = servers
+    replace(release_repo, CHANGELOG, RELEASE_HEADING, f"## [{VERSION}]")
+    commit(release_repo, "Leave the release section undated")
+    (run_gates.pytester.path / "release_tests" / "test_users_own_checks.py").write_text(
+        USER_GATES, encoding="utf-8"
+    )
 
     run = publish(run_gates, release_repo, testpypi.url, pypi.url)
 
-    assert_outcomes(run, gates=ALL_GATES, changed=publish_cases("skipped"))
-    assert_says(
-        run,
-        f"test_upload_to_testpypi[{EXAMPLE_PACKAGES[0]}]",
-        "gate `preflight` did not verify test_ci_is_green_for_head",
-        "--allow-unverified ci",
-    )
-    assert testpypi.files_in_upload_order() == []
+    changed = {DATED: "failed", **publish_cases("skipped")}
+    assert_outcomes(run, changed, gates=ALL_GATES, extra=USER_GATE_OUTCOMES)
+    for case in (f"test_upload_to_testpypi[{EXAMPLE_PACKAGES[0]}]", *TAG_CASES):
+        assert_says(
+            run,
+            case,
+            "blocked, nothing sent",
+            "gate `preflight` did not verify test_ci_is_green_for_head",
+            "--allow-unverified ci",
+            "test_a_plain_skip_that_sounds_harmless",
+            f"gate `changelog` failed ({DATED})",
+        )
+        assert "test_a_harmless_skip_of_the_users_own" not in run.message(case)
+    # JUnit: the plain skip has no kind; the helper's is harmless; the steps are blocked.
+    properties = junit_properties(run)
+    kinds = {
+        case: [value for name, value in properties[case] if name == "release_skip"]
+        for case in (*USER_GATE_OUTCOMES, f"test_upload_to_testpypi[{EXAMPLE_PACKAGES[0]}]")
+    }
+    assert list(kinds.values()) == [[], ["nothing-to-check"], ["blocked"]]
+    assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
+    assert remote_tag(release_repo, TAG) is None
 
 
 def test_refused_credentials_stop_the_publish_at_the_first_upload(
