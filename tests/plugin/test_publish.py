@@ -136,14 +136,26 @@ def assert_secret_hidden(run: GateRun, secret: str = SECRET) -> None:
     assert secret not in run.junit.read_text(encoding="utf-8")
 
 
+@lists_processes
 def test_a_publish_run_uploads_in_order_installs_and_pushes_the_tags(
     release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
 ) -> None:
     testpypi, pypi = servers
+    before = release_repo.git("status", "--porcelain", "--ignored")
 
     run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
 
     assert_outcomes(run, gates=ALL_GATES)
+    # "Gates never mutate the target repo" (design, section 4), ignored files included: the
+    # builds run on a copy (no build/, dist/, *.egg-info or __pycache__ in the target), and
+    # venvs, the indexes and the smoke runs live in the session's scratch folders (the tag
+    # is the one thing a publish adds).
+    assert before == ""
+    assert release_repo.git("status", "--porcelain", "--ignored") == before
+    # The rehearsal installed the very wheels it uploaded, and stopped its index server.
+    for package in EXAMPLE_PACKAGES:
+        assert_shows_what_was_installed(run, run_gates, package)
+    assert_no_server_left(run_gates)
     assert testpypi.files_in_upload_order() == PUBLISH_ORDER_FILES
     assert pypi.files_in_upload_order() == PUBLISH_ORDER_FILES
     head = release_repo.git("rev-parse", "HEAD")
@@ -171,40 +183,6 @@ def test_a_publish_run_uploads_in_order_installs_and_pushes_the_tags(
     assert (testpypi.modified(), pypi.modified()) == uploaded
     assert all(value.endswith(" already there") for value in junit_values(again, "pypi_file"))
     assert remote_tag(release_repo, TAG) == head
-
-
-@lists_processes
-def test_a_plain_run_passes_every_check_gate_leaves_no_trace_and_uploads_nothing(
-    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
-) -> None:
-    """The untouched example through every gate, in the one session that runs them all.
-    What the build, install and rehearsal tests asserted of the untouched example, each on a
-    session of its own gates (the same builds, venvs and index on the same tree), is asserted
-    here on this session."""
-    testpypi, pypi = servers
-    before = release_repo.git("status", "--porcelain", "--ignored")
-
-    run = run_gates(
-        release_repo.root, "-m", "", "--release-version", VERSION, indexes=(testpypi.url, pypi.url)
-    )
-
-    # Every case of every check gate keeps its baseline (all pass but CI, off GitHub); the
-    # publish gates are skipped, and nothing is uploaded or tagged.
-    assert_outcomes(run, gates=ALL_GATES, changed=publish_cases("skipped"))
-    for case in (TESTPYPI_INSTALL_CASE, *TAG_CASES):
-        assert_says(run, case, "publish not selected")
-    assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
-    assert remote_tag(release_repo, TAG) is None
-    # The rehearsal installed the very wheels it uploaded, and stopped its index server.
-    for package in EXAMPLE_PACKAGES:
-        assert_shows_what_was_installed(run, run_gates, package)
-    assert_no_server_left(run_gates)
-    # "Gates never mutate the target repo" (design, section 4), ignored files included: the
-    # builds run on a copy (no build/, dist/, *.egg-info or __pycache__ in the target), and
-    # venvs, the index and the smoke runs live in the session's scratch folders. A target
-    # that does not ignore what a run leaves would fail the clean-tree check of the next.
-    assert before == ""
-    assert release_repo.git("status", "--porcelain", "--ignored") == before
 
 
 def test_a_failed_gate_and_an_unverified_check_block_every_publish_step(
