@@ -311,7 +311,8 @@ def test_a_stable_line_and_a_beta_line_dry_run_to_the_rehearsal(
         _two_lines("1.44.0", "0.65b0"),
         ("v1.43.0", "semconv-v0.64b0"),
     )
-    run = run_gates(repo.root, *DRY_RUN, "--release-version", "1.44.0")
+    # The two lines meet every gate but the tests gate (the other shapes run that one).
+    run = run_gates(repo.root, "-m", "not publish and not tests", "--release-version", "1.44.0")
     assert_dry_run_passes(run, ("acme-api", "acme-sdk", "acme-semconv"))
 
 
