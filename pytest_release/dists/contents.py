@@ -277,9 +277,13 @@ def file_list_problems(
         problems.append(
             Problem(
                 what="the wheel built from the sdist lacks files the wheel built from the tree "
-                f"has: {listed(lacking)}; the sdist is missing their sources",
+                f"has: {listed(lacking)}; the sdist is missing their sources, or the tree build "
+                "takes in files that are not this package's (another package's folder)",
                 where=where,
-                fix=f"include those sources in the sdist: {_sdist_hint(package)}",
+                fix=f"if they belong to it, include their sources in the sdist: "
+                f"{_sdist_hint(package)}; if not, keep them out of the wheel (the backend's "
+                "wheel packages, include or exclude settings): `python -m build` and `uv build` "
+                "make the wheel from the sdist",
             )
         )
     if added:

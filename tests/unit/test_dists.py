@@ -473,8 +473,12 @@ def test_sdist_problems(
             ["a/__init__.py"],
             [
                 "the wheel built from the sdist lacks files the wheel built from the tree has: "
-                "a/b.py, a/data.json; the sdist is missing their sources | include those sources "
-                "in the sdist: add an `include` line to MANIFEST.in"
+                "a/b.py, a/data.json; the sdist is missing their sources, or the tree build "
+                "takes in files that are not this package's (another package's folder) | if "
+                "they belong to it, include their sources in the sdist: add an `include` line to "
+                "MANIFEST.in; if not, keep them out of the wheel (the backend's wheel packages, "
+                "include or exclude settings): `python -m build` and `uv build` make the wheel "
+                "from the sdist"
             ],
             id="sdist-incomplete",
         ),
