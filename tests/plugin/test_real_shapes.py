@@ -423,7 +423,8 @@ def test_versions_from_git_tags_dry_run_to_the_rehearsal(
     repo.git("tag", "-a", "-m", "Release v1.2.0", "v1.2.0", "HEAD~1")
     repo.git("push", "-q", "origin", "v1.2.0")
 
-    run = run_gates(repo.root, *DRY_RUN, "--release-version", "1.3.0")
+    # Every gate but the tests gate, whose fresh venv is the editable gate's install again.
+    run = run_gates(repo.root, "-m", "not publish and not tests", "--release-version", "1.3.0")
 
     assert "in publish order: acme-core 1.3.0, acme-app 1.3.0, acme-cli 1.3.0" in run.output
     assert_dry_run_passes(run, ("acme-app", "acme-cli", "acme-core"))
