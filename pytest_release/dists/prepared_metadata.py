@@ -6,6 +6,7 @@ everything it depends on: the files the build reads, the Python, the variables t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_release.dists.build import (
+    Installer,
     build_environment,
     build_installer,
     copy_sources,
@@ -28,8 +30,6 @@ from pytest_release.target.dynamic_metadata import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from pytest_release.target.monorepo import Package
 
 METADATA_SECONDS = 300.0
@@ -44,22 +44,27 @@ def user_cache_folder() -> Path:
 
 def metadata_reader(root: Path, cache: Path | None) -> MetadataReader:
     """Reads a package's metadata from its backend; answers kept under ``cache`` (None: not
-    kept)."""
-    listing = source_listing(root)
-    installer = build_installer()
-    environment = build_environment(installer)
+    kept). What every read shares (the repository's file listing, the build environment)
+    is found at the first read: most sessions never ask a backend."""
+
+    @functools.cache
+    def shared() -> tuple[list[str] | None, Installer, dict[str, str]]:
+        installer = build_installer()
+        return source_listing(root), installer, build_environment(installer)
 
     def read(package: Package) -> BackendMetadata:
+        listing, installer, environment = shared()
         overrides = package.version_override
-        key = _key(root, package, listing, overrides)
-        kept = None if cache is None else cache / "metadata" / f"{key}.json"
-        if kept is not None and kept.is_file():
-            try:
-                return _parsed(kept.read_text(encoding="utf-8"))
-            except (OSError, DynamicMetadataError):
-                pass  # asked again below, and kept anew
         with tempfile.TemporaryDirectory(prefix="pytest-release-metadata-") as scratch:
-            source = copy_sources(root, package, listing, Path(scratch) / "source")
+            copy = Path(scratch) / "source"
+            source = copy_sources(root, package, listing, copy)
+            # The copy is what the backend reads: its files are the key.
+            kept = None if cache is None else cache / "metadata" / f"{_key(copy, overrides)}.json"
+            if kept is not None and kept.is_file():
+                try:
+                    return _parsed(kept.read_text(encoding="utf-8"))
+                except (OSError, DynamicMetadataError):
+                    pass  # asked again below, and kept anew
             command = [sys.executable, "-m", "build", "--metadata", "--installer", installer]
             result = run_command(
                 [*command, str(source)],
@@ -93,30 +98,16 @@ def _parsed(text: str) -> BackendMetadata:
     return BackendMetadata(version if isinstance(version, str) else None, tuple(requires))
 
 
-def _key(
-    root: Path, package: Package, listing: Sequence[str] | None, overrides: dict[str, str]
-) -> str:
-    """A digest of what the backend's answer depends on: the package's files (names and
-    bytes, as the build would copy them), the root's files, the Python, the variables."""
+def _key(copy: Path, overrides: dict[str, str]) -> str:
+    """A digest of what the backend's answer depends on: the files of ``copy`` (names and
+    bytes), the Python, the variables told."""
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0".encode())
     digest.update(json.dumps(sorted(overrides.items())).encode())
-    folder = package.relative_folder(root)
-    prefix = "" if folder == "." else f"{folder}/"
-    names = listing if listing is not None else _walk(package.folder, root)
-    for name in sorted(names):
-        if "/" in name and not name.startswith(prefix):
-            continue
-        path = root / name
+    for path in sorted(path for path in copy.rglob("*") if path.is_file()):
+        name = path.relative_to(copy).as_posix()
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        if path.is_file():
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
-
-
-def _walk(folder: Path, root: Path) -> list[str]:
-    if not folder.is_relative_to(root):
-        return []
-    return [path.relative_to(root).as_posix() for path in folder.rglob("*") if path.is_file()]
 
 
 def _keep(path: Path, text: str) -> None:

@@ -36,7 +36,9 @@ from pytest_release.dists.files import (
     member_digests,
     read_dist,
 )
+from pytest_release.dists.prepared_metadata import metadata_reader
 from pytest_release.problems import Problem
+from pytest_release.target.dynamic_metadata import BackendMetadata
 from pytest_release.target.monorepo import Package, read_monorepo
 
 if TYPE_CHECKING:
@@ -760,3 +762,44 @@ def test_a_file_that_is_no_archive_has_no_member_digests(tmp_path: Path, name: s
 def test_a_wheels_member_digests(tmp_path: Path) -> None:
     wheel = write_wheel(tmp_path / "pkg-1.0-py3-none-any.whl", ["pkg/__init__.py", "pkg/"])
     assert set(member_digests(wheel) or {}) == {"pkg/__init__.py"}
+
+
+COUNTING_BACKEND = """
+import pathlib
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    with open({calls!r}, "a") as calls:
+        calls.write("asked\\n")
+    info = pathlib.Path(metadata_directory) / "asked-1.0.0.dist-info"
+    info.mkdir()
+    requires = pathlib.Path("REQUIRES").read_text().split()
+    lines = ["Metadata-Version: 2.1", "Name: asked", "Version: 1.0.0"]
+    lines += [f"Requires-Dist: {{r}}" for r in requires]
+    (info / "METADATA").write_text("\\n".join(lines) + "\\n")
+    return info.name
+"""
+
+
+@pytest.mark.slow
+def test_a_backends_answer_is_kept_until_a_file_it_read_changes(tmp_path: Path) -> None:
+    root, calls = tmp_path / "repo", tmp_path / "calls.txt"
+    write_files(
+        root,
+        {
+            "pyproject.toml": pyproject("asked", "backend", "dynamic = ['dependencies']"),
+            "backend.py": COUNTING_BACKEND.format(calls=str(calls)),
+            "REQUIRES": "rich>=13\n",
+        },
+    )
+    reader = metadata_reader(root, tmp_path / "cache")
+    (package,) = read_monorepo(root, metadata_reader=reader).packages
+
+    first, again = reader(package), reader(package)
+    (root / "REQUIRES").write_text("rich>=14\n", encoding="utf-8")
+    changed = reader(package)
+
+    assert first == again == BackendMetadata("1.0.0", ("rich>=13",))
+    assert changed == BackendMetadata("1.0.0", ("rich>=14",))
+    # Asked when the packages were read and once REQUIRES changed; else from the cache.
+    assert calls.read_text(encoding="utf-8").splitlines() == ["asked"] * 2
