@@ -129,7 +129,7 @@ def read_changes(
     return found
 
 
-# Below a package's folder, what no sdist or wheel of it is made of: its tests, docs and
+# At the top of a package's folder, what no sdist or wheel of it is made of: its tests, docs and
 # examples, lock files, the repository's own tooling. A change there needs no release.
 NOT_SHIPPED_FOLDERS = frozenset(
     {"tests", "test", "testing", "integration_tests", "docs", "doc", "examples", "example"}
@@ -145,7 +145,9 @@ def ships(path: str, folder: str) -> bool:
     *folders, name = below.split("/")
     if name in NOT_SHIPPED_FILES or name.startswith("."):
         return False
-    return not any(part in NOT_SHIPPED_FOLDERS for part in folders)
+    # Only the package folder's own top level: inside its code, a subpackage named
+    # scripts or examples ships like any other.
+    return not (folders and folders[0] in NOT_SHIPPED_FOLDERS)
 
 
 def release_scope(

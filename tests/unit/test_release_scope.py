@@ -164,6 +164,7 @@ def test_the_release_tags_are_those_of_the_released_packages(tmp_path: Path) -> 
         pytest.param("libs/cli/uv.lock", False, id="its-lock"),
         pytest.param("libs/cli/.gitignore", False, id="a-dotfile"),
         pytest.param("libs/cli/docs/index.md", False, id="its-docs"),
+        pytest.param("libs/cli/langgraph_cli/scripts/run.py", True, id="a-subpackage-of-its-code"),
     ],
 )
 def test_only_what_a_package_ships_asks_for_a_release(path: str, shipped: bool) -> None:
