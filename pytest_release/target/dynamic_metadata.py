@@ -15,8 +15,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 if TYPE_CHECKING:
     from pytest_release.target.monorepo import Package
 
-# The [project] fields whose values the checklist reads: the graph, the ranges, the version.
-READ_FIELDS = ("dependencies", "optional-dependencies", "version")
+# The [project] fields of requirements the checklist reads: the graph and the ranges.
+DEPENDENCY_FIELDS = ("dependencies", "optional-dependencies")
 _EXTRA = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
 
 
@@ -39,7 +39,7 @@ MetadataReader = Callable[["Package"], BackendMetadata]
 def backend_fields(package: Package) -> tuple[str, ...]:
     """The fields of ``package`` only its backend can say: dynamic dependencies, and a
     dynamic version no file holds (a version computed from git tags is the release's)."""
-    fields = [name for name in READ_FIELDS[:2] if name in package.dynamic_fields]
+    fields = [name for name in DEPENDENCY_FIELDS if name in package.dynamic_fields]
     unreadable = package.version_text is None and package.computed_version is None
     if "version" in package.dynamic_fields and unreadable:
         fields.append("version")
