@@ -48,6 +48,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="the production index (default: [tool.pytest-release] pypi, else 'pypi')",
     )
     group.addoption(
+        "--bundle",
+        dest="release_bundle",
+        metavar="DIR",
+        help="a dry run writes the release bundle (the files the rehearsal proved and their "
+        "manifest) into DIR; a publish run uploads the bundle in DIR instead of building "
+        "(default: $RELEASE_BUNDLE). Write --bundle=DIR.",
+    )
+    group.addoption(
+        "--no-build-cache",
+        dest="release_build_cache",
+        action="store_false",
+        default=None,
+        help="build every package afresh instead of reusing verified files from the build "
+        "cache (default: [tool.pytest-release] build-cache, else true)",
+    )
+    group.addoption(
         "--allow-unverified",
         dest="release_allow_unverified",
         action="append",

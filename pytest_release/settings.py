@@ -22,6 +22,7 @@ TABLE = "[tool.pytest-release]"
 COMMAND_LINE = "command line"
 DEFAULT = "default"
 RELEASE_VERSION_VARIABLE = "RELEASE_VERSION"
+BUNDLE_VARIABLE = "RELEASE_BUNDLE"
 
 
 VersionScheme = Literal["semver", "pep440", "calver"]
@@ -121,6 +122,9 @@ class Settings:
     testpypi: str
     pypi: str
     allow_unverified: frozenset[str]
+    build_cache: bool = True
+    # the release bundle's folder (--bundle / RELEASE_BUNDLE), None without one
+    bundle: Path | None = None
     # Where each setting came from, by its config-key spelling: "command line",
     # "RELEASE_VERSION", the pyproject.toml path, or "default".
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -280,6 +284,8 @@ KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
     "rehearsal-together": (_flag, False),
     "testpypi": (_text, "testpypi"),
     "pypi": (_text, "pypi"),
+    # reuse built files kept in the user's cache folder when nothing they depend on changed
+    "build-cache": (_flag, True),
 }
 
 
@@ -389,6 +395,7 @@ def resolve_settings(
         sources[key] = origin
 
     release_version, sources["release-version"] = _release_version(command_line, environ)
+    bundle, sources["bundle"] = _bundle(command_line, environ)
     if unknown_checks := sorted(set(allow_unverified) - set(UNVERIFIABLE_CHECKS)):
         raise SettingsError(
             f"--allow-unverified {unknown_checks[0]}: no such check. "
@@ -420,6 +427,8 @@ def resolve_settings(
         testpypi=cast(str, values["testpypi"]),
         pypi=cast(str, values["pypi"]),
         allow_unverified=frozenset(allow_unverified),
+        build_cache=cast(bool, values["build-cache"]),
+        bundle=bundle,
         sources=sources,
     )
 
@@ -443,3 +452,20 @@ def _release_version(
             "for example --release-version 1.4.0."
         ) from None
     return text, origin
+
+
+def _bundle(
+    command_line: Mapping[str, object], environ: Mapping[str, str]
+) -> tuple[Path | None, str]:
+    """The bundle folder (--bundle, else RELEASE_BUNDLE), a relative one taken from the
+    working directory as the shell does; the folder need not exist yet."""
+    given = command_line.get("bundle")
+    if given is not None:
+        text, origin = str(given).strip(), COMMAND_LINE
+    elif environ.get(BUNDLE_VARIABLE, "").strip():
+        text, origin = environ[BUNDLE_VARIABLE].strip(), BUNDLE_VARIABLE
+    else:
+        return None, DEFAULT
+    if not text:
+        raise SettingsError("--bundle needs a folder: write --bundle=DIR.")
+    return Path(text).expanduser().resolve(), origin

@@ -25,6 +25,8 @@ OPTION_KEYS = {
     "release_version": "release-version",
     "release_testpypi": "testpypi",
     "release_pypi": "pypi",
+    "release_bundle": "bundle",
+    "release_build_cache": "build-cache",
 }
 
 

@@ -40,6 +40,7 @@ REFERENCE: list[tuple[str, str, object]] = [
     ("rehearsal-together", "rehearsal_together", False),
     ("testpypi", "testpypi", "testpypi"),
     ("pypi", "pypi", "pypi"),
+    ("build-cache", "build_cache", True),
 ]
 
 
@@ -97,7 +98,8 @@ def test_no_pyproject_at_all_reads_as_defaults(tmp_path: Path) -> None:
     assert [getattr(settings, name) for _, name, _ in REFERENCE] == [
         default for _, _, default in REFERENCE
     ]
-    assert dict(settings.sources) == dict.fromkeys([*KEYS, "release-version"], "default")
+    assert settings.bundle is None
+    assert dict(settings.sources) == dict.fromkeys([*KEYS, "release-version", "bundle"], "default")
 
 
 @pytest.mark.parametrize(
@@ -259,6 +261,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
                 "rehearsal-together = true",
                 'testpypi = "local"',
                 'pypi = "local"',
+                "build-cache = false",
             ]
         ),
     )
@@ -282,8 +285,10 @@ def test_every_key_at_once(tmp_path: Path) -> None:
     assert (settings.smoke, settings.smoke_timeout) == (("aetherflow --help",), 30.0)
     assert settings.rehearsal_together is True
     assert (settings.test_env, settings.testpypi, settings.pypi) == ("fresh", "local", "local")
+    assert settings.build_cache is False
     assert {key for key, source in settings.sources.items() if source == "default"} == {
-        "release-version"
+        "release-version",
+        "bundle",
     }
 
 
@@ -607,8 +612,34 @@ def test_sources_name_where_each_setting_came_from(tmp_path: Path) -> None:
         "rehearsal-together": "default",
         "testpypi": "command line",
         "pypi": "default",
+        "build-cache": "default",
         "release-version": "RELEASE_VERSION",
+        "bundle": "default",
     }
+
+
+def test_the_bundle_comes_from_the_option_else_the_variable(tmp_path: Path) -> None:
+    from_variable = resolve(tmp_path, {}, {"RELEASE_BUNDLE": str(tmp_path / "env-bundle")})
+    from_option = resolve(
+        tmp_path, {"bundle": str(tmp_path / "bundle")}, {"RELEASE_BUNDLE": "elsewhere"}
+    )
+
+    assert (from_variable.bundle, from_variable.sources["bundle"]) == (
+        tmp_path / "env-bundle",
+        "RELEASE_BUNDLE",
+    )
+    assert (from_option.bundle, from_option.sources["bundle"]) == (
+        tmp_path / "bundle",
+        "command line",
+    )
+
+
+def test_no_build_cache_on_the_command_line_wins_over_the_file(tmp_path: Path) -> None:
+    write_pyproject(tmp_path, "build-cache = true")
+
+    settings = resolve(tmp_path, {"build-cache": False})
+
+    assert (settings.build_cache, settings.sources["build-cache"]) == (False, "command line")
 
 
 # --- the release version -------------------------------------------------------------------
