@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-DEFAULT_API_URL = "https://api.github.com"
-DEFAULT_SERVER_URL = "https://github.com"
+# DEFAULT_*, GitHubRepository and github_repository are read from here by the preflight.
+from pytest_release.checks.github_api import DEFAULT_API_URL as DEFAULT_API_URL
+from pytest_release.checks.github_api import DEFAULT_SERVER_URL as DEFAULT_SERVER_URL
+from pytest_release.checks.github_api import (
+    GitHubHttpError,
+    GitHubUnreachable,
+    request,
+    same_origin,
+)
+from pytest_release.checks.github_api import GitHubRepository as GitHubRepository
+from pytest_release.checks.github_api import github_repository as github_repository
+
 MAX_PAGES = 10  # of 100 check runs each
-REQUEST_SECONDS = 20
 _FAILED_CONCLUSIONS = {"failure", "timed_out", "cancelled", "action_required", "startup_failure"}
 
 
@@ -24,38 +29,6 @@ class CiUnreachable(Exception):
 
 class CiRejected(Exception):
     """The API answered with an error that the user must fix (401, 403, 404)."""
-
-
-@dataclass(frozen=True)
-class GitHubRepository:
-    owner: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"{self.owner}/{self.name}"
-
-
-def github_repository(
-    remote_url: str, server_url: str = DEFAULT_SERVER_URL
-) -> GitHubRepository | None:
-    """owner/name when ``remote_url`` points at the GitHub server, else None.
-
-    Understands https://host/owner/name(.git), ssh://git@host/owner/name and git@host:owner/name.
-    """
-    host = urlsplit(server_url).hostname or "github.com"
-    scp_like = re.fullmatch(r"[\w.-]+@([\w.-]+):/?([^/]+)/([^/]+?)(?:\.git)?/?", remote_url)
-    if scp_like:
-        remote_host, owner, name = scp_like.groups()
-    else:
-        parts = urlsplit(remote_url)
-        segments = [segment for segment in parts.path.split("/") if segment]
-        if parts.scheme not in {"https", "http", "ssh", "git"} or len(segments) != 2:
-            return None
-        remote_host, (owner, name) = parts.hostname or "", segments
-        name = name.removesuffix(".git")
-    if remote_host.lower() != host.lower():
-        return None
-    return GitHubRepository(owner, name)
 
 
 @dataclass(frozen=True)
@@ -111,59 +84,10 @@ def combine(
     return CiState(verdict, tuple(failing), tuple(pending), tuple(passing))
 
 
-def same_origin(url: str, base: str) -> bool:
-    """Whether ``url`` has ``base``'s scheme, host and port: the token may go there."""
-    first, second = urlsplit(url), urlsplit(base)
-    return (first.scheme, first.netloc) == (second.scheme, second.netloc)
-
-
-def carries_a_token(url: str) -> bool:
-    """Whether a token may be sent to ``url``: over https, or to this machine (the tests'
-    stand-in for GitHub)."""
-    parts = urlsplit(url)
-    return parts.scheme == "https" or (
-        parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
-    )
-
-
-class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to the same scheme, host and port: urllib would send the
-    token along (to another host, or in clear over http)."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: Any,
-        code: int,
-        msg: str,
-        headers: Any,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        if not same_origin(newurl, req.full_url):
-            return None  # urllib then raises HTTPError with the redirect's code
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_OPENER = urllib.request.build_opener(_SameHostRedirects)
-
-
 def _get(url: str, token: str) -> tuple[Any, str]:
-    if not carries_a_token(url):
-        raise CiUnreachable(f"the CI state is read over https only, not from {url}")
-    request = urllib.request.Request(
-        url,
-        headers={
-            "Accept": "application/vnd.github+json",
-            "Authorization": f"Bearer {token}",
-            "X-GitHub-Api-Version": "2022-11-28",
-            "User-Agent": "pytest-release",
-        },
-    )
     try:
-        with _OPENER.open(request, timeout=REQUEST_SECONDS) as response:
-            return json.load(response), response.headers.get("Link", "")
-    except urllib.error.HTTPError as error:
-        error.close()
+        return request("GET", url, token)
+    except GitHubHttpError as error:
         reason = {
             401: "401 Unauthorized: GITHUB_TOKEN was rejected (expired, revoked or mistyped)",
             403: "403 Forbidden: GITHUB_TOKEN may not read this repository's statuses and "
@@ -174,12 +98,8 @@ def _get(url: str, token: str) -> tuple[Any, str]:
         if reason is None:
             raise CiUnreachable(f"GitHub answered HTTP {error.code} {error.reason}") from None
         raise CiRejected(reason) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise CiUnreachable(f"GitHub's API could not be reached: {error}") from None
-    except json.JSONDecodeError:
-        raise CiUnreachable(
-            f"GitHub's API answered {url} with something that is not JSON"
-        ) from None
+    except GitHubUnreachable as error:
+        raise CiUnreachable(str(error)) from None
 
 
 def _next_page(link_header: str) -> str | None:
