@@ -123,6 +123,7 @@ class Settings:
     pypi: str
     allow_unverified: frozenset[str]
     build_cache: bool = True
+    github_release_files: bool = False
     # the release bundle's folder (--bundle / RELEASE_BUNDLE), None without one
     bundle: Path | None = None
     # Where each setting came from, by its config-key spelling: "command line",
@@ -284,6 +285,8 @@ KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
     "rehearsal-together": (_flag, False),
     "testpypi": (_text, "testpypi"),
     "pypi": (_text, "pypi"),
+    # attach the release's files (those on the production index) to its GitHub release
+    "github-release-files": (_flag, False),
     # reuse built files kept in the user's cache folder when nothing they depend on changed
     "build-cache": (_flag, True),
 }
@@ -428,6 +431,7 @@ def resolve_settings(
         pypi=cast(str, values["pypi"]),
         allow_unverified=frozenset(allow_unverified),
         build_cache=cast(bool, values["build-cache"]),
+        github_release_files=cast(bool, values["github-release-files"]),
         bundle=bundle,
         sources=sources,
     )

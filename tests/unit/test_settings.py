@@ -40,6 +40,7 @@ REFERENCE: list[tuple[str, str, object]] = [
     ("rehearsal-together", "rehearsal_together", False),
     ("testpypi", "testpypi", "testpypi"),
     ("pypi", "pypi", "pypi"),
+    ("github-release-files", "github_release_files", False),
     ("build-cache", "build_cache", True),
 ]
 
@@ -261,6 +262,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
                 "rehearsal-together = true",
                 'testpypi = "local"',
                 'pypi = "local"',
+                "github-release-files = true",
                 "build-cache = false",
             ]
         ),
@@ -286,6 +288,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
     assert settings.rehearsal_together is True
     assert (settings.test_env, settings.testpypi, settings.pypi) == ("fresh", "local", "local")
     assert settings.build_cache is False
+    assert settings.github_release_files is True
     assert {key for key, source in settings.sources.items() if source == "default"} == {
         "release-version",
         "bundle",
@@ -612,6 +615,7 @@ def test_sources_name_where_each_setting_came_from(tmp_path: Path) -> None:
         "rehearsal-together": "default",
         "testpypi": "command line",
         "pypi": "default",
+        "github-release-files": "default",
         "build-cache": "default",
         "release-version": "RELEASE_VERSION",
         "bundle": "default",
