@@ -1,10 +1,11 @@
 """What the plugin costs a pytest session that has no release gates in it.
 
 The plugin loads in every session of an environment where it is installed, so it must
-stay inert there. This times `pytest --collect-only` of a generated suite with the
-plugin on and with `-p no:release`, and prints the medians and their difference.
+stay inert there. This times `pytest --collect-only` of a generated suite (the tests spread
+over modules: the plugin looks at each module collected) with the plugin on and with
+`-p no:release`, interleaved, and prints the medians and their difference.
 
-    python benchmarks/inert_overhead.py [--tests 5000] [--runs 7]
+    python benchmarks/inert_overhead.py [--tests 5000] [--modules 500] [--runs 7]
 """
 
 from __future__ import annotations
@@ -32,18 +33,26 @@ def collect_seconds(folder: Path, *extra: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", type=int, default=5000)
+    parser.add_argument("--modules", type=int, default=500)
     parser.add_argument("--runs", type=int, default=7)
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-        body = "".join(f"def test_{n}():\n    pass\n\n" for n in range(arguments.tests))
-        (folder / "test_many.py").write_text(body, encoding="utf-8")
+        per_module = max(1, arguments.tests // arguments.modules)
+        body = "".join(f"def test_{n}():\n    pass\n\n" for n in range(per_module))
+        for module in range(arguments.modules):
+            (folder / f"test_many_{module}.py").write_text(body, encoding="utf-8")
         collect_seconds(folder)  # warm the file system and bytecode caches
-        on = [collect_seconds(folder) for _ in range(arguments.runs)]
-        off = [collect_seconds(folder, "-p", "no:release") for _ in range(arguments.runs)]
+        on: list[float] = []
+        off: list[float] = []
+        for _ in range(arguments.runs):  # interleaved, so drift hits both sides alike
+            on.append(collect_seconds(folder))
+            off.append(collect_seconds(folder, "-p", "no:release"))
     median_on, median_off = statistics.median(on), statistics.median(off)
-    print(f"{arguments.tests} tests, {arguments.runs} runs each, median of collect-only:")
+    tests = per_module * arguments.modules
+    print(f"{tests} tests in {arguments.modules} modules, {arguments.runs} runs each, ")
+    print("median of collect-only:")
     print(f"  plugin loaded    {median_on * 1000:8.1f} ms")
     print(f"  -p no:release    {median_off * 1000:8.1f} ms")
     print(f"  overhead         {(median_on - median_off) * 1000:8.1f} ms")
