@@ -59,6 +59,12 @@ def range_problems(monorepo: Monorepo, package: Package) -> list[Problem]:
     for extra, requirement in monorepo.internal_requirements_by_extra(package):
         target = monorepo.package(requirement.name)
         version = target.version
+        if (
+            not requirement.url
+            and not _missing(requirement, target)
+            and _admitted(requirement, version)
+        ):
+            continue  # the common case: the file is read only to quote a problem
         text, line = _written_requirement(package.pyproject, requirement)
         place = where(relative(package.pyproject, monorepo.root), line)
         requires = f"{package.name}[{extra}] requires" if extra else f"{package.name} requires"
@@ -89,13 +95,23 @@ def range_problems(monorepo: Monorepo, package: Package) -> list[Problem]:
     return problems
 
 
-def _missing_extras(
-    requires: str, text: str, place: str, requirement: Requirement, target: Package
-) -> list[Problem]:
+def _admitted(requirement: Requirement, version: Version | None) -> bool:
+    """Whether the range admits the version (without one, nothing to hold it to)."""
+    return version is None or admits(requirement.specifier, version)
+
+
+def _missing(requirement: Requirement, target: Package) -> list[str]:
     """The extras ``requirement`` asks of ``target`` that it does not define (names compare
     normalized, as installers compare them)."""
     defined = {canonicalize_name(extra) for extra in target.optional_dependencies}
-    missing = sorted(e for e in requirement.extras if canonicalize_name(e) not in defined)
+    return sorted(e for e in requirement.extras if canonicalize_name(e) not in defined)
+
+
+def _missing_extras(
+    requires: str, text: str, place: str, requirement: Requirement, target: Package
+) -> list[Problem]:
+    """A problem for each extra ``requirement`` asks of ``target`` that it does not define."""
+    missing = _missing(requirement, target)
     if not missing:
         return []
     listing = ", ".join(sorted(target.optional_dependencies)) or "none"

@@ -26,6 +26,7 @@ from pytest_release.gate import (
 )
 from pytest_release.problems import Problem
 from pytest_release.settings import Settings
+from pytest_release.target import git
 from pytest_release.target.monorepo import Monorepo, Package
 
 if TYPE_CHECKING:
@@ -85,9 +86,13 @@ def release_changelog(
     package = monorepo.package(changelog_package)
     if not scope.of(package).released:
         skip_not_in_this_release(f"{package.name}: {scope.of(package).describe()}")
-    folder = package.folder.relative_to(monorepo.root).as_posix()
-    relative = changelog.changelog_file(setting, folder, package.name)
+    relative = _package_changelog(setting, monorepo, package)
     return ReleaseChangelog(relative, release_settings.root / relative, package)
+
+
+def _package_changelog(setting: str, monorepo: Monorepo, package: Package) -> str:
+    folder = package.folder.relative_to(monorepo.root).as_posix()
+    return changelog.changelog_file(setting, folder, package.name)
 
 
 @pytest.fixture
@@ -101,14 +106,24 @@ def section_version(
     return own or release_version
 
 
+@pytest.fixture(scope="module")
+def parsed_changelogs() -> dict[Path, changelog.Changelog]:
+    """Each changelog parsed once for all the cases that read it."""
+    return {}
+
+
 @pytest.fixture
-def parsed_changelog(release_changelog: ReleaseChangelog) -> changelog.Changelog:
+def parsed_changelog(
+    release_changelog: ReleaseChangelog, parsed_changelogs: dict[Path, changelog.Changelog]
+) -> changelog.Changelog:
     if not release_changelog.path.is_file():
         skip_blocked("not checked: there is no changelog (see test_changelog_exists)")
-    return changelog.parse_changelog(
-        release_changelog.path.read_text(encoding="utf-8", errors="replace"),
-        changelog.markup_of(release_changelog.relative),
-    )
+    if release_changelog.path not in parsed_changelogs:
+        parsed_changelogs[release_changelog.path] = changelog.parse_changelog(
+            release_changelog.path.read_text(encoding="utf-8", errors="replace"),
+            changelog.markup_of(release_changelog.relative),
+        )
+    return parsed_changelogs[release_changelog.path]
 
 
 @pytest.fixture
@@ -213,12 +228,34 @@ def _owner(monorepo: Monorepo, module: str) -> Package | None:
     return None if source is None else source[0]
 
 
+@pytest.fixture(scope="module")
+def uncommitted_changelogs(
+    release_settings: Settings, monorepo: Monorepo, git_worktree: Path
+) -> set[Path]:
+    """The changelogs (the repository's, or every package's) that differ from HEAD, from one
+    ``git status`` for all of them."""
+    setting = release_settings.changelog
+    if setting is None:
+        return set()
+    files = {release_settings.root / setting}
+    if release_settings.changelog_per_package:
+        files = {
+            release_settings.root / _package_changelog(setting, monorepo, package)
+            for package in monorepo.packages
+        }
+    changed = git.changes(release_settings.root, *sorted(files))
+    return {(git_worktree / change.path).resolve() for change in changed}
+
+
 def test_changelog_is_committed(
     release_changelog: ReleaseChangelog,
     parsed_changelog: changelog.Changelog,
     release_settings: Settings,
     git_worktree: Path,
+    uncommitted_changelogs: set[Path],
 ) -> None:
+    if release_changelog.path.resolve() not in uncommitted_changelogs:
+        return
     fail_with(
         preflight.uncommitted_files(
             release_settings.root,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -127,10 +128,9 @@ class Monorepo:
 
     def package(self, name: str) -> Package:
         """The package named ``name`` in any spelling (``Aetherflow_Core``), else ``KeyError``."""
-        key = canonicalize_name(name)
-        for package in self.packages:
-            if package.key == key:
-                return package
+        package = self._by_key.get(canonicalize_name(name))
+        if package is not None:
+            return package
         raise KeyError(
             f"{name!r} is not a package of {self.root} ({', '.join(self.publish_order)})"
         )
@@ -140,11 +140,18 @@ class Monorepo:
     ) -> tuple[tuple[str | None, Requirement], ...]:
         """Its requirements naming other packages of this repo, each with the extra that asks
         for it (None: a required one)."""
-        others = {each.key for each in self.packages} - {package.key}
+        if self._by_key.get(package.key) is package:
+            return self._internal_requirements[package.key]
+        return self._internal_requirements_of(package)  # a package from elsewhere
+
+    def _internal_requirements_of(
+        self, package: Package
+    ) -> tuple[tuple[str | None, Requirement], ...]:
         return tuple(
             (extra, requirement)
             for extra, requirement in package.requirements_by_extra
-            if canonicalize_name(requirement.name) in others
+            if canonicalize_name(requirement.name) in self._by_key
+            and canonicalize_name(requirement.name) != package.key
         )
 
     def internal_requirements(self, package: Package) -> tuple[Requirement, ...]:
@@ -160,13 +167,7 @@ class Monorepo:
 
     def dependents(self, package: Package) -> tuple[Package, ...]:
         """The packages that require ``package``, in publish order."""
-        return tuple(
-            other
-            for other in self.packages
-            if any(
-                canonicalize_name(r.name) == package.key for r in self.internal_requirements(other)
-            )
-        )
+        return self._dependents.get(package.key, ())
 
     def reachable(
         self,
@@ -195,7 +196,12 @@ class Monorepo:
 
     def module_source(self, name: str) -> tuple[Package, Path] | None:
         """The package whose source tree holds the module ``name``, and its path there
-        (``src/`` or flat layout), or None."""
+        (``src/`` or flat layout), or None; found once per name (the gates ask per case)."""
+        if name not in self._module_sources:
+            self._module_sources[name] = self._find_module_source(name)
+        return self._module_sources[name]
+
+    def _find_module_source(self, name: str) -> tuple[Package, Path] | None:
         for package in self.packages:
             for top in package.import_packages:
                 # In its package, or a module of a namespace folder above it
@@ -211,6 +217,30 @@ class Monorepo:
                         if candidate.exists():
                             return package, candidate
         return None
+
+    # The graph's lookups, made once: the gates ask them per case, and a walk per package
+    # over every package's requirements would grow with the square of the packages.
+    @cached_property
+    def _by_key(self) -> dict[str, Package]:
+        return {package.key: package for package in self.packages}
+
+    @cached_property
+    def _internal_requirements(self) -> dict[str, tuple[tuple[str | None, Requirement], ...]]:
+        return {package.key: self._internal_requirements_of(package) for package in self.packages}
+
+    @cached_property
+    def _dependents(self) -> dict[str, tuple[Package, ...]]:
+        required_by: dict[str, list[Package]] = {package.key: [] for package in self.packages}
+        for package in self.packages:
+            for key in dict.fromkeys(
+                canonicalize_name(r.name) for _, r in self._internal_requirements[package.key]
+            ):
+                required_by[key].append(package)
+        return {key: tuple(packages) for key, packages in required_by.items()}
+
+    @cached_property
+    def _module_sources(self) -> dict[str, tuple[Package, Path] | None]:
+        return {}
 
     @property
     def publish_order(self) -> tuple[str, ...]:

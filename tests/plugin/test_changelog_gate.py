@@ -17,6 +17,7 @@ from tests.plugin.defects import (
     CHANGELOG_EXISTS,
     CLEAN,
     CONFIG,
+    CORE,
     DATED,
     GATES,
     RELEASE_DATE,
@@ -461,6 +462,9 @@ def test_one_changelog_per_package_checks_each_package_in_its_own_file(
         if not (missing and package == SCHEDULER):
             release_repo.write(f"packages/{package}/{CHANGELOG}", text)
     commit(release_repo, "One changelog per package")
+    edited = f"packages/{CORE}/{CHANGELOG}"
+    if missing:  # and one edited after the commit: only its own case fails
+        release_repo.write(edited, text + "\nA line added after the commit.\n")
 
     run = run_release_gates(run_gates, release_repo)
 
@@ -468,8 +472,14 @@ def test_one_changelog_per_package_checks_each_package_in_its_own_file(
     if missing:
         expected[f"{CHANGELOG_EXISTS}[{SCHEDULER}]"] = "failed"
         expected |= {f"{case}[{SCHEDULER}]": "skipped" for case in NEEDS_THE_FILE}
+        expected |= {f"{CHANGELOG_COMMITTED}[{CORE}]": "failed", CLEAN: "failed"}
     assert_outcomes(run, gates=("preflight", "versions"), extra=expected)
     if missing:
+        assert_says(
+            run,
+            f"{CHANGELOG_COMMITTED}[{CORE}]",
+            f"{edited}: has uncommitted changes, so the released changelog would not be HEAD's",
+        )
         assert_says(
             run,
             f"{CHANGELOG_EXISTS}[{SCHEDULER}]",
