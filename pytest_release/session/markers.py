@@ -5,6 +5,8 @@ session, where a project's own marker named like a gate must stay unknown to
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 import pytest
@@ -18,14 +20,27 @@ _READ_BYTES = 1 << 16  # a module importing the suite says so at its top
 
 
 def uses_the_suite(module_path: Path) -> bool:
-    """Whether the module is one of the suite's, or imports it (what ``init`` writes)."""
-    if module_path.resolve().is_relative_to(SUITE):
-        return True
+    """Whether the module is one of the suite's, or imports it (what ``init`` writes).
+
+    Asked of every module of every session where the plugin is installed, so it costs one
+    ``stat`` and one short read: the suite's folder is recognised by its identity on disk
+    (a symlink to it included), not by resolving every module's path."""
     try:
+        if _same_folder(module_path.parent.stat(), _suite_identity()):
+            return True
         with module_path.open("rb") as module:
             return SUITE_IMPORT in module.read(_READ_BYTES)
     except OSError:
         return False
+
+
+@functools.cache
+def _suite_identity() -> os.stat_result:
+    return SUITE.stat()
+
+
+def _same_folder(first: os.stat_result, second: os.stat_result) -> bool:
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
 def register_gate_markers(config: pytest.Config) -> None:
