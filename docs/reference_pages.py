@@ -114,7 +114,9 @@ def _case(name: str, function: ast.FunctionDef) -> Case:
     asked = [argument.arg for argument in function.args.args]
     runs = [CASE_FIXTURES[each] for each in asked if each in CASE_FIXTURES]
     runs.extend(_parametrized(function))
-    doc = inspect.cleandoc(ast.get_docstring(function) or "")
+    # A case without a docstring is named as a sentence: its name says what it checks.
+    said = name.removeprefix("test_").replace("_", " ").capitalize() + "."
+    doc = inspect.cleandoc(ast.get_docstring(function) or said)
     return Case(name, " ".join(doc.split()), tuple(runs))
 
 

@@ -62,6 +62,16 @@ def test_every_case_of_the_suite_is_under_its_gate(gates_page: str) -> None:
             assert f"| `{case.name}` |" in sections[each.gate.name]
 
 
+def test_a_case_says_what_it_checks(gates_page: str) -> None:
+    """Its docstring, or else its name as a sentence."""
+    assert table_row(gates_page, "`test_publish_order`").endswith(
+        "| The order later gates build, upload and tag in: dependencies first. |"
+    )
+    assert table_row(gates_page, "`test_working_tree_is_clean`").endswith(
+        "| Working tree is clean. |"
+    )
+
+
 def test_per_package_and_parametrized_cases_say_how_often_they_run(gates_page: str) -> None:
     assert "per package in the release" in table_row(gates_page, "`test_build_succeeds`")
     assert "per package of the repository" in table_row(
