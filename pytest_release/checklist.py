@@ -66,10 +66,14 @@ class SkipKind(Enum):
     NOT_IN_THIS_RELEASE = "not-in-this-release"  # a package this release leaves alone
     NOT_SELECTED = "not-selected"  # an opt-in publish case of a run that does not publish
     BLOCKED = "blocked"  # not run, because something it needs did not pass
+    # passed in the build job: the release bundle's manifest records it for this commit
+    PROVEN_BY_BUNDLE = "proven-by-bundle"
 
 
 # Skips that never stand between the checks and a publish.
-HARMLESS_SKIPS = frozenset({SkipKind.NOTHING_TO_CHECK, SkipKind.NOT_IN_THIS_RELEASE})
+HARMLESS_SKIPS = frozenset(
+    {SkipKind.NOTHING_TO_CHECK, SkipKind.NOT_IN_THIS_RELEASE, SkipKind.PROVEN_BY_BUNDLE}
+)
 
 
 @dataclass(frozen=True)

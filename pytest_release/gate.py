@@ -81,3 +81,10 @@ def skip_not_in_this_release(reason: str) -> NoReturn:
 def skip_not_selected(reason: str) -> NoReturn:
     """Skip an opt-in publish case in a run that does not publish."""
     raise GateSkip(reason, SkipCause(SkipKind.NOT_SELECTED))
+
+
+def skip_proven_by_bundle(reason: str) -> NoReturn:
+    """Skip a case that a publish run from a release bundle does not run again: the
+    bundle's manifest records it passed in the build job for this very commit and version.
+    It clears the way to publishing, as a pass does."""
+    raise GateSkip(reason, SkipCause(SkipKind.PROVEN_BY_BUNDLE))

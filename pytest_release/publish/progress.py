@@ -32,6 +32,24 @@ _LAST_ERROR = re.compile(r"^(?:ERROR\s+|requests\.exceptions\.)(.+)$", re.MULTIL
 
 
 @dataclass(frozen=True)
+class ProvenFile:
+    """A release file, and the sha256 it had when it was proven (installed and smoke-tested)."""
+
+    path: Path
+    sha256: str
+
+
+@dataclass
+class ProvenFiles:
+    """What a publish run sends to its first index: the files the rehearsal installed and
+    smoke-tested, each with the sha256 it had then; filled as the rehearsal uploads them, or
+    from a release bundle's manifest. ``source`` names the proof in messages."""
+
+    source: str
+    files: dict[str, tuple[ProvenFile, ...]] = field(default_factory=dict)  # dist name -> files
+
+
+@dataclass(frozen=True)
 class PlannedFile:
     path: Path
     sha256: str

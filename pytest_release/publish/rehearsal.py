@@ -35,9 +35,11 @@ from urllib.parse import urlsplit
 from packaging.utils import canonicalize_name
 
 from pytest_release.dists.venv import INSTALL_SECONDS, NotAttempted
-from pytest_release.index.names import bypassing_proxy
+from pytest_release.index.names import IndexFile, bypassing_proxy
+from pytest_release.index.package_index import IndexQueryError
 from pytest_release.problems import Problem
 from pytest_release.process import Access, CommandResult, run_command
+from pytest_release.publish.progress import ProvenFile
 from pytest_release.redact import INSTALL_INDEX_VARIABLES
 from pytest_release.target.pyproject import relative
 
@@ -65,6 +67,10 @@ _CAUSE = re.compile(r"^\s*(?:cause:|Caused by:)\s*(.+)$", re.MULTILINE)
 
 class Uploader(Protocol):
     def upload(self, files: Sequence[Path]) -> CommandResult: ...
+
+
+class Lister(Protocol):
+    def files(self, project: str) -> list[IndexFile]: ...
 
 
 # -- upload -----------------------------------------------------------------------------------
@@ -98,6 +104,33 @@ def upload_in_order(
         if not results[package.name].ok:
             stopped = package.name
     return results
+
+
+def received_files(
+    index: Lister,
+    built: Mapping[str, BuiltPackage],
+    results: Mapping[str, CommandResult | NotAttempted],
+) -> dict[str, tuple[ProvenFile, ...]]:
+    """Each uploaded package's wheel and sdist, with the sha256 the rehearsal index lists for
+    it: the bytes the rehearsal installs. A file the index does not list with a sha256 is
+    left out (its package is then not proven, and nothing of it is published)."""
+    proven: dict[str, tuple[ProvenFile, ...]] = {}
+    for name, result in results.items():
+        made = built.get(name)
+        if not result.ok or made is None or made.wheel is None or made.sdist is None:
+            continue
+        try:
+            listed = {entry.filename: entry.sha256 for entry in index.files(name)}
+        except IndexQueryError:
+            continue
+        files = tuple(
+            ProvenFile(path, listed[path.name])
+            for path in (made.wheel, made.sdist)
+            if listed.get(path.name)
+        )
+        if len(files) == 2:
+            proven[name] = files
+    return proven
 
 
 def why_not_all_uploaded(results: Mapping[str, CommandResult | NotAttempted]) -> str | None:

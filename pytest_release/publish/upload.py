@@ -1,13 +1,14 @@
 """One package's upload to a publish index, as the testpypi and pypi gates run it: look the
 files up, upload what is missing in order, verify the index holds each with its sha256.
 
-What reaches an index is bound by sha256: TestPyPI gets the files this session built (the
-rehearsal's), PyPI the very files TestPyPI holds and the TestPyPI install proved, each
-file's sha256 checked again at the moment it is sent. A resumed run reads the index, never
-a local cache: a file there with the same sha256 counts as uploaded; one of the same name
-with other bytes but the same archive contents as this commit's build (a rebuilt sdist's
-timestamps differ) is downloaded and taken as the release's file, and said so; any other
-is "version burned".
+What reaches an index is bound by sha256: TestPyPI gets the files the rehearsal installed
+and smoke-tested (in this session, or in the build job that wrote a release bundle), PyPI
+the very files TestPyPI holds and the TestPyPI install proved; at the moment each is sent,
+its sha256 is checked again, and for PyPI, TestPyPI is asked that it still holds them.
+A resumed run reads the index, never a local cache: a file there with the same sha256
+counts as uploaded; one of the same name with other bytes but the same archive contents as
+this commit's build (a rebuilt sdist's timestamps differ) is downloaded and taken as the
+release's file, and said so; any other is "version burned".
 
 Like ``gate.py``, this module ends a step with pytest's fail and skip; the decisions are
 ``publish``'s.
@@ -22,7 +23,6 @@ from pathlib import Path
 import pytest
 
 from pytest_release.checklist import CHECKLIST_DETAIL
-from pytest_release.dists.build import BuiltPackage
 from pytest_release.dists.files import file_sha256, member_digests
 from pytest_release.gate import skip_blocked
 from pytest_release.index.names import IndexFile
@@ -31,6 +31,7 @@ from pytest_release.index.remote import RemoteIndex
 from pytest_release.problems import Problem, render_problems
 from pytest_release.publish.progress import (
     PlannedFile,
+    ProvenFiles,
     PublishLog,
     burned_message,
     next_steps,
@@ -57,6 +58,7 @@ class PublishStep:
         packages: tuple[Package, ...],
         log: PublishLog,
         scratch: Path,
+        proven: ProvenFiles,
         after: PublishStep | None = None,
     ) -> None:
         self.role = role
@@ -65,16 +67,19 @@ class PublishStep:
         self.packages = packages  # the release's, in publish order: those it places
         self.log = log
         self.scratch = scratch  # where files downloaded from the index are kept
+        self.proven = proven  # what the first step sends: the rehearsal's files, or a bundle's
         self.after = after  # the step whose placed files this one sends (pypi after testpypi)
         self.shown = shown_index(role, index.upload_url)
         self.sent: dict[str, list[PlannedFile]] = {}  # dist name -> its files on the index
 
-    def files_of(self, package: Package, built: BuiltPackage) -> list[tuple[Path, str]]:
+    def files_of(self, package: Package) -> list[tuple[Path, str]]:
         """The wheel and sdist to place, with the sha256 they must have when sent: the
-        files the step before placed (and proved), else the ones this session built."""
+        files the step before placed (and proved), else those the rehearsal installed (in
+        this session, or in the build job that wrote the bundle), with the sha256 they had
+        then."""
         if self.after is not None:
             return [(file.path, file.sha256) for file in self.after.sent.get(package.name, [])]
-        return [(path, file_sha256(path)) for path in (built.wheel, built.sdist) if path]
+        return [(file.path, file.sha256) for file in self.proven.files.get(package.name, ())]
 
     def wheel_sent(self, package: Package) -> Path | None:
         sent = self.sent.get(package.name, [])
@@ -93,7 +98,7 @@ class PublishStep:
             return f"{', '.join(absent)} not placed on {self.shown} in this session"
         return None
 
-    def upload(self, package: Package, built: BuiltPackage, request: pytest.FixtureRequest) -> None:
+    def upload(self, package: Package, request: pytest.FixtureRequest) -> None:
         """Upload ``package``'s wheel and sdist unless the index has them; fail, saying what
         is live where and what to do, on anything else; stop every later upload then."""
         stopped = self.log.stopped.get(self.shown)
@@ -110,14 +115,14 @@ class PublishStep:
                 f"not uploaded: it requires {', '.join(absent)}, which this session did not "
                 f"place on {self.shown}; a package is never uploaded before its dependencies"
             )
-        files = self.files_of(package, built)
+        files = self.files_of(package)
         if len(files) != 2:
             raise self._stopped(
                 package,
-                "the build made no wheel and sdist of it (see the build gate)"
+                f"{self.proven.source} proved no wheel and sdist of it"
                 if self.after is None
                 else f"{self.after.shown} holds no wheel and sdist of it from this session",
-                "fix the build" if self.after is None else "",
+                "",
                 burned=False,
             )
         listed = self._listing(package)
@@ -132,6 +137,8 @@ class PublishStep:
                 self.log.place(self.shown, file, file.state)
         missing = [file for file in planned if file.state == "to upload"]
         self._check_bytes(package, missing, dict(files))
+        if missing and self.after is not None:
+            self._check_still_held(package, self.after, files)
         if missing:
             result = self.index.upload([file.path for file in missing])
             if not result.ok:
@@ -183,16 +190,45 @@ class PublishStep:
     def _check_bytes(
         self, package: Package, missing: Sequence[PlannedFile], expected: dict[Path, str]
     ) -> None:
-        """Each file is, as it is sent, the bytes the step before proved (its sha256)."""
+        """Each file is, as it is sent, the bytes proved before: by the rehearsal's install
+        (or the bundle's manifest) for the first index, by the first index for the next."""
+        proved_by = self.after.shown if self.after else self.proven.source
         changed = [file for file in missing if file_sha256(file.path) != expected[file.path]]
         if changed:
             raise self._stopped(
                 package,
-                "changed since they were proved: "
+                f"changed since {proved_by} proved them: "
                 + ", ".join(
                     f"{file.path.name} (expected sha256 {expected[file.path]})" for file in changed
                 ),
-                "something wrote into the session's files; re-run the whole publish",
+                "something wrote into the files between the stages; re-run the whole publish",
+                burned=False,
+            )
+
+    def _check_still_held(
+        self, package: Package, before: PublishStep, files: Sequence[tuple[Path, str]]
+    ) -> None:
+        """The index of the step before holds each file, now, with the sha256 sent on."""
+        try:
+            held = {entry.filename: entry.sha256 for entry in before.index.files(package.name)}
+        except IndexQueryError as error:
+            raise self._stopped(
+                package,
+                f"what {before.shown} holds for {package.name} could not be listed, so the "
+                f"files cannot be shown to be the ones it holds: {error}",
+                f"make {before.shown} readable and re-run; nothing was sent to {self.shown}",
+                burned=False,
+            ) from None
+        differ = [path.name for path, sha256 in files if held.get(path.name) != sha256]
+        if differ:
+            raise self._stopped(
+                package,
+                f"{before.shown} no longer holds {', '.join(differ)} with the sha256 its "
+                f"install was checked with (it lists: "
+                + ", ".join(f"{name} {sha or '(no sha256)'}" for name, sha in held.items())
+                + ")",
+                f"find out what replaced the files on {before.shown}; nothing was sent to "
+                f"{self.shown}",
                 burned=False,
             )
 

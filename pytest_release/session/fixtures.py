@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from pytest_release.index.local import LocalIndex
     from pytest_release.index.package_index import PackageIndex
     from pytest_release.process import CommandResult
-    from pytest_release.publish.progress import PublishLog
+    from pytest_release.publish.bundle import BundleReading
+    from pytest_release.publish.progress import ProvenFiles, PublishLog
     from pytest_release.publish.upload import PublishStep
     from pytest_release.settings import Settings
     from pytest_release.target.monorepo import Monorepo, MonorepoError, Package
@@ -192,10 +193,16 @@ def release_tags(
 
 @pytest.fixture(scope="session")
 def built_dists(
-    monorepo: Monorepo, tmp_path_factory: pytest.TempPathFactory
+    monorepo: Monorepo,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Mapping[str, BuiltPackage]:
     """An sdist and a wheel of every package (dist name -> what was built, or why not),
-    built once per session into a scratch folder; the packages' own dist/ stay untouched."""
+    built once per session into a scratch folder; the packages' own dist/ stay untouched.
+    A publish run from a release bundle builds nothing: the bundle's files stand instead."""
+    release_bundle: BundleReading | None = request.getfixturevalue("release_bundle")
+    if release_bundle is not None:
+        return release_bundle.built_packages(package.name for package in monorepo.packages)
     from pytest_release.dists.build import build_all
 
     return build_all(monorepo, tmp_path_factory.mktemp("dists"))
@@ -335,14 +342,18 @@ def testpypi_step(
     monorepo: Monorepo,
     release_scope: ReleaseScope,
     publish_log: PublishLog,
+    proven_files: ProvenFiles,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> PublishStep:
-    """The upload of the release's files (this session's build) to the TestPyPI index."""
+    """The upload of the release's files to the TestPyPI index: those the rehearsal
+    installed, in this session or in the build job that wrote the release bundle."""
     from pytest_release.publish.upload import PublishStep
 
     scratch = tmp_path_factory.mktemp("from-testpypi")
     released = release_scope.released(monorepo.packages)
-    return PublishStep("testpypi", testpypi_index, monorepo, released, publish_log, scratch)
+    return PublishStep(
+        "testpypi", testpypi_index, monorepo, released, publish_log, scratch, proven_files
+    )
 
 
 @pytest.fixture(scope="session")
@@ -358,8 +369,9 @@ def pypi_step(
 
     scratch = tmp_path_factory.mktemp("from-pypi")
     released = testpypi_step.packages
+    proven = testpypi_step.proven
     return PublishStep(
-        "pypi", pypi_index, monorepo, released, publish_log, scratch, after=testpypi_step
+        "pypi", pypi_index, monorepo, released, publish_log, scratch, proven, after=testpypi_step
     )
 
 
@@ -377,3 +389,37 @@ def public_api_difference(
 
     scratch = tmp_path_factory.mktemp("public-api")
     return compare_public_api(release_settings, monorepo, release_tags, scratch)
+
+
+@pytest.fixture(scope="session")
+def release_bundle(
+    release_settings: Settings, publish_run: bool, request: pytest.FixtureRequest
+) -> BundleReading | None:
+    """In a publish run given ``--bundle=DIR``: the release bundle in DIR, read once and
+    checked against HEAD, the release version and its packages, each file against its
+    sha256 (``problems`` says why it is refused); None in any other run."""
+    if not (publish_run and release_settings.bundle):
+        return None
+    from pytest_release.publish import bundle
+    from pytest_release.target import git
+
+    monorepo: Monorepo = request.getfixturevalue("monorepo")
+    scope: ReleaseScope = request.getfixturevalue("release_scope")
+    released = [package.name for package in scope.released(monorepo.packages)]
+    version = str(release_settings.release_version)  # a publish run has one
+    try:
+        head = git.head_commit(release_settings.root)
+    except git.GitError as error:
+        head = f"(unknown: {error})"
+    return bundle.read_bundle(release_settings.bundle, head, version, released)
+
+
+@pytest.fixture(scope="session")
+def proven_files(release_bundle: BundleReading | None) -> ProvenFiles:
+    """What the publish sends to its first index, with the sha256 each file was proven
+    with: the rehearsal's files as it uploads them, or an accepted release bundle's."""
+    from pytest_release.publish.progress import ProvenFiles
+
+    if release_bundle is None:
+        return ProvenFiles("the rehearsal")
+    return ProvenFiles(release_bundle.describe(), release_bundle.proven_files())

@@ -16,11 +16,17 @@ import signal
 import threading
 from collections.abc import Callable, Generator
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_release.checklist import CHECKLIST_DETAIL, GATE_POSITION, GATES, SkipCause
-from pytest_release.gate import GateSkip, skip_blocked, skip_not_selected
+from pytest_release.gate import (
+    GateSkip,
+    skip_blocked,
+    skip_not_selected,
+    skip_proven_by_bundle,
+)
 from pytest_release.session.guard import PUBLISH_NOT_SELECTED, publish_blockers
 from pytest_release.session.selection import (
     from_the_suite,
@@ -29,7 +35,12 @@ from pytest_release.session.selection import (
     names_publish,
     publishes,
     refuse_target_ini,
+    writes_the_bundle,
 )
+
+if TYPE_CHECKING:
+    from pytest_release.problems import Problem
+    from pytest_release.publish.manifest import Manifest
 
 XDIST_REFUSAL = (
     "the release gates cannot run under pytest-xdist (-n): they must run in checklist "
@@ -81,6 +92,10 @@ class GateSession:
         self.held: list[pytest.Item] = []  # gates kept out of deselection meanwhile
         self.not_selected: set[str] = set()  # publish cases of a run that does not publish
         self.skip_causes: dict[str, SkipCause] = {}  # node id -> what its skip means
+        # a publish run from a release bundle: its manifest read once (or why it cannot
+        # be), and HEAD's commit (or why git cannot tell it)
+        self.bundle_manifest: Manifest | Problem | None = None
+        self.head: str | None = None
         self.previous_sigterm: Callable[[int, FrameType | None], object] | int | None = None
 
     def _publish_opt_in(self) -> bool:
@@ -121,6 +136,11 @@ class GateSession:
             if held:
                 config.hook.pytest_deselected(items=held)
             self.not_selected = {item.nodeid for item in publishing}
+        if settings.bundle is None:  # the bundle's case is only a case when it is asked for
+            unasked = [item for item in items if writes_the_bundle(item, gates[item])]
+            if unasked:
+                items[:] = [item for item in items if item not in unasked]
+                config.hook.pytest_deselected(items=unasked)
         # Checklist order between gates, definition order (publish order) within one.
         items.sort(
             key=lambda item: (
@@ -186,6 +206,8 @@ class GateSession:
         if item.nodeid in self.not_selected:
             skip_not_selected(PUBLISH_NOT_SELECTED)
         gate = gate_of(item)
+        if self.publishing and gate:
+            self._take_from_the_bundle(item, gate)
         if not (self.publishing and gate and publishes(gate)):
             return
         from pytest_release.session import state
@@ -194,6 +216,36 @@ class GateSession:
         blockers = publish_blockers(self.config.stash[state.LEDGER], gate, waived)
         if blockers:
             skip_blocked(f"blocked, nothing sent: {'; '.join(blockers)}")
+
+    def _take_from_the_bundle(self, item: pytest.Item, gate: str) -> None:
+        """In a publish run from a release bundle, a case whose work the build job did
+        (tests, editable, cli, rehearsal, the build itself) is not run again: it is taken
+        as passed when the bundle's manifest records it passed for this commit and version,
+        else it is not checked, and the bundle's own case says why."""
+        from pytest_release.publish import bundle
+        from pytest_release.session import state
+        from pytest_release.session.ledger import case_name
+        from pytest_release.target import git
+
+        settings = state.settings_of(self.config)
+        case = case_name(item.nodeid)
+        if settings.bundle is None or not bundle.proven_by_the_bundle(gate, case):
+            return
+        if self.bundle_manifest is None:
+            self.bundle_manifest = bundle.read_manifest(settings.bundle)
+            try:
+                self.head = git.head_commit(settings.root)
+            except git.GitError as error:
+                skip_blocked(f"not proven: git cannot tell the HEAD commit ({error})")
+        if self.head is None:
+            skip_blocked("not proven: git cannot tell the HEAD commit (see the preflight gate)")
+        version = str(settings.release_version)  # a publish run has one
+        proof = bundle.proof_for(
+            self.bundle_manifest, settings.bundle, self.head, version, gate, case
+        )
+        if proof.proven:
+            skip_proven_by_bundle(proof.reason)
+        skip_blocked(proof.reason)
 
     def pytest_report_collectionfinish(self, config: pytest.Config) -> list[str]:
         if not self.active:

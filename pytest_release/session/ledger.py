@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 
-from pytest_release.checklist import GATES, Gate, SkipCause
+from pytest_release.checklist import GATE_POSITION, GATES, Gate, SkipCause, SkipKind
+from pytest_release.publish.manifest import CaseOutcome, CaseOutcomeName, GateOutcome
 
-Outcome = Literal["passed", "failed", "skipped", "not run"]
+Outcome = CaseOutcomeName
 _SEVERITY: dict[Outcome, int] = {"not run": 0, "passed": 1, "skipped": 2, "failed": 3}
 
 
 def case_name(nodeid: str) -> str:
     """A test case's name with its parameters, without its module."""
     return nodeid.rpartition("::")[2]
+
+
+def overall(outcomes: Iterable[Outcome]) -> Outcome:
+    """The outcome of a gate whose cases had ``outcomes``: failed if any failed; else skipped
+    if any was skipped; else not run if any never ran (an interrupted session); passed only
+    if every case passed (not run without cases)."""
+    found = set(outcomes)
+    for status in ("failed", "skipped", "not run"):
+        if status in found:
+            return status
+    return "passed" if found else "not run"
 
 
 @dataclass
@@ -32,12 +43,28 @@ class GateRecord:
     @property
     def status(self) -> Outcome:
         """failed if any case failed; else skipped if any was skipped; else not run if any
-        case never ran (an interrupted session); passed only if every case passed."""
-        outcomes = set(self.outcomes.values())
-        for status in ("failed", "skipped", "not run"):
-            if status in outcomes:
-                return status
-        return "passed" if outcomes else "not run"
+        case never ran (an interrupted session); passed only if every case passed, in this
+        session or, by a release bundle's record, in the build job."""
+        return overall(
+            "passed" if self._proven_by_bundle(nodeid) else outcome
+            for nodeid, outcome in self.outcomes.items()
+        )
+
+    def _proven_by_bundle(self, nodeid: str) -> bool:
+        cause = self.skips.get(nodeid)
+        return cause is not None and cause.kind is SkipKind.PROVEN_BY_BUNDLE
+
+    def outcome_of(self, nodeid: str, waived: frozenset[str]) -> CaseOutcome:
+        """A case's outcome as a release bundle's manifest records it."""
+        cause = self.skips.get(nodeid) if self.outcomes[nodeid] == "skipped" else None
+        return CaseOutcome(
+            case=case_name(nodeid),
+            outcome=self.outcomes[nodeid],
+            skip=cause.kind.value if cause else None,
+            check=cause.check if cause else None,
+            waived=bool(cause and cause.check and cause.check in waived),
+            reason=self.reasons.get(nodeid, ""),
+        )
 
 
 class Ledger:
@@ -67,6 +94,22 @@ class Ledger:
 
     def record_detail(self, gate_name: str, nodeid: str, detail: str) -> None:
         self.records[gate_name].details[nodeid] = detail
+
+    def gate_outcomes(
+        self, through: str, leave_out: str, waived: frozenset[str]
+    ) -> tuple[GateOutcome, ...]:
+        """Every gate's outcome up to ``through`` (included) as a release bundle's manifest
+        records it, without the case ``leave_out`` (the one writing the bundle)."""
+        found: list[GateOutcome] = []
+        for record in self.in_order[: GATE_POSITION[through] + 1]:
+            cases = tuple(
+                record.outcome_of(nodeid, waived)
+                for nodeid in record.outcomes
+                if nodeid != leave_out
+            )
+            status = overall(case.outcome for case in cases)
+            found.append(GateOutcome(record.gate.name, status, cases))
+        return tuple(found)
 
     @property
     def in_order(self) -> list[GateRecord]:

@@ -26,6 +26,13 @@ def gate_of(item: pytest.Item) -> str | None:
     return min(names, key=GATE_POSITION.__getitem__) if names else None
 
 
+def writes_the_bundle(item: pytest.Item, gate: str | None) -> bool:
+    """The rehearsal's case that writes (dry run) or checks (publish run) a release bundle."""
+    from pytest_release.publish.bundle import BUNDLE_CASE, BUNDLE_THROUGH
+
+    return gate == BUNDLE_THROUGH and item.name.partition("[")[0] == BUNDLE_CASE
+
+
 def publishes(gate: str | None) -> bool:
     return gate is not None and gate_named(gate).publish
 

@@ -6,12 +6,10 @@ Only with `-m publish`, and only when every gate before it passed in this sessio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from pytest_release.dists.build import BuiltPackage
 from pytest_release.index.package_index import PackageIndex
 from pytest_release.publish import installed_release as installed_releases
 from pytest_release.publish.installed_release import InstalledRelease
@@ -64,10 +62,9 @@ def uploaded_wheel(release_package: Package, testpypi_step: PublishStep) -> Path
 def test_upload_to_testpypi(
     release_package: Package,
     testpypi_step: PublishStep,
-    built_dists: Mapping[str, BuiltPackage],
     request: pytest.FixtureRequest,
 ) -> None:
-    testpypi_step.upload(release_package, built_dists[release_package.name], request)
+    testpypi_step.upload(release_package, request)
 
 
 # The installed release's checks, defined once for the rehearsal and testpypi gates.

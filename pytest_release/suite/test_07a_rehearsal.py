@@ -10,16 +10,24 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
+from pytest_release.checklist import CHECKLIST_DETAIL
+from pytest_release.checks.release_scope import ReleaseScope
 from pytest_release.dists.build import BuiltPackage
 from pytest_release.dists.venv import NotAttempted
 from pytest_release.gate import fail_with, skip_blocked
 from pytest_release.index.local import LocalIndex
 from pytest_release.index.package_index import PackageIndex
+from pytest_release.problems import Problem
 from pytest_release.process import CommandResult
+from pytest_release.publish import bundle, rehearsal
 from pytest_release.publish import installed_release as installed_releases
-from pytest_release.publish import rehearsal
+from pytest_release.publish.bundle import BUNDLE_THROUGH, BundleReading
 from pytest_release.publish.installed_release import InstalledRelease
+from pytest_release.publish.progress import ProvenFiles
+from pytest_release.session import state
+from pytest_release.session.guard import bundle_blockers
 from pytest_release.settings import Settings
 from pytest_release.suite import installed_release_cases as cases
 from pytest_release.target.monorepo import Monorepo, Package
@@ -31,10 +39,16 @@ pytestmark = [pytest.mark.rehearsal]
 
 @pytest.fixture(scope="module")
 def rehearsal_uploads(
-    rehearsal_index: LocalIndex, monorepo: Monorepo, built_dists: Mapping[str, BuiltPackage]
+    rehearsal_index: LocalIndex,
+    monorepo: Monorepo,
+    built_dists: Mapping[str, BuiltPackage],
+    proven_files: ProvenFiles,
 ) -> Mapping[str, CommandResult | NotAttempted]:
-    """Every package's wheel and sdist uploaded in publish order, once for the gate."""
-    return rehearsal.upload_in_order(rehearsal_index, monorepo, built_dists)
+    """Every package's wheel and sdist uploaded in publish order, once for the gate; the
+    files the index received, with their sha256, are what a publish run sends on."""
+    results = rehearsal.upload_in_order(rehearsal_index, monorepo, built_dists)
+    proven_files.files.update(rehearsal.received_files(rehearsal_index, built_dists, results))
+    return results
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +102,40 @@ test_installed_import_packages_import_with_the_version = cases.imports_with_the_
 test_installed_console_scripts_answer_help = cases.console_scripts_answer_help
 test_installed_python_smoke = cases.python_smoke
 test_installed_smoke_command_ends_cleanly = cases.smoke_command_ends_cleanly
+
+
+def test_release_bundle(
+    release_settings: Settings,
+    release_bundle: BundleReading | None,
+    release_version: Version,
+    release_scope: ReleaseScope,
+    monorepo: Monorepo,
+    proven_files: ProvenFiles,
+    pytestconfig: pytest.Config,
+    request: pytest.FixtureRequest,
+) -> None:
+    """Only with --bundle=DIR. A dry run writes the release bundle into DIR once every gate
+    up to this one passed: the files the rehearsal installed and smoke-tested, and the
+    manifest. A publish run checks the bundle it is to upload, and refuses it with why."""
+    folder = release_settings.bundle
+    assert folder is not None  # the case is only collected with a bundle folder
+    if release_bundle is not None:  # a publish run from the bundle
+        fail_with(release_bundle.problems)
+        detail = f"{release_bundle.describe()}: every file has the sha256 the build job proved"
+    else:
+        ledger = pytestconfig.stash[state.LEDGER]
+        blockers = bundle_blockers(ledger, request.node.nodeid)
+        if blockers:
+            skip_blocked(f"no bundle written to {folder}: {'; '.join(blockers)}")
+        gates = ledger.gate_outcomes(
+            BUNDLE_THROUGH, request.node.nodeid, release_settings.allow_unverified
+        )
+        released = release_scope.released(monorepo.packages)
+        written = bundle.write_from_session(
+            folder, str(release_version), monorepo.root, released, proven_files, gates
+        )
+        if isinstance(written, Problem):
+            fail_with([written])
+            return
+        detail = f"bundle written to {folder}: {bundle.summary(written)}"
+    request.node.user_properties.append((CHECKLIST_DETAIL, detail))

@@ -6,11 +6,8 @@ this session."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import pytest
 
-from pytest_release.dists.build import BuiltPackage
 from pytest_release.publish.upload import PublishStep
 from pytest_release.target.monorepo import Package
 
@@ -20,7 +17,6 @@ pytestmark = [pytest.mark.pypi, pytest.mark.publish]
 def test_upload_to_pypi(
     release_package: Package,
     pypi_step: PublishStep,
-    built_dists: Mapping[str, BuiltPackage],
     request: pytest.FixtureRequest,
 ) -> None:
-    pypi_step.upload(release_package, built_dists[release_package.name], request)
+    pypi_step.upload(release_package, request)

@@ -93,11 +93,16 @@ def start_server(folder: Path, port: int | None = None) -> Server:
     return Server(start_local_index(folder, choose_port=chosen, password=SECRET))
 
 
+def give_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """twine's environment credentials, for the publish runs started from now on."""
+    monkeypatch.setenv("TWINE_USERNAME", "release")
+    monkeypatch.setenv("TWINE_PASSWORD", SECRET)
+
+
 @pytest.fixture
 def servers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Server, Server]]:
     """TestPyPI and PyPI stand-ins, uploading with twine's environment credentials."""
-    monkeypatch.setenv("TWINE_USERNAME", "release")
-    monkeypatch.setenv("TWINE_PASSWORD", SECRET)
+    give_credentials(monkeypatch)
     testpypi = start_server(tmp_path / "testpypi-index")
     pypi = start_server(tmp_path / "pypi-index")
     yield testpypi, pypi
