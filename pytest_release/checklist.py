@@ -39,6 +39,7 @@ GATES: tuple[Gate, ...] = (
     Gate("testpypi", "7", "Upload to TestPyPI in order, clean install and smoke", publish=True),
     Gate("pypi", "8", "Upload to PyPI in the same order", publish=True),
     Gate("tag", "9", "Tag the release and push the tags", publish=True),
+    Gate("github-release", "10", "GitHub release with the changelog notes", publish=True),
 )
 
 GATE_NAMES: tuple[str, ...] = tuple(gate.name for gate in GATES)

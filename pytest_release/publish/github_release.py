@@ -1,0 +1,424 @@
+"""The GitHub release of each of the release's tags (the step after the tag gate): the
+changelog section of its version as its notes, a pre-release for aN/bN/rcN (and .devN),
+the files on the production index attached when ``github-release-files`` asks; made, or on
+a resumed run brought up to date, through GitHub's REST API.
+
+Idempotent: the release is looked up by its tag; one that is there gets only the notes and
+pre-release flag it lacks, and only the files it does not hold (by name; one of the same
+name and size is kept). With ``changelog = false`` GitHub writes the notes itself (its
+generated notes: the pull requests merged since the previous release), and an existing
+release's notes are left alone.
+
+Pure logic (no pytest): what went wrong is raised as a ``GitHubReleaseError`` (what, where,
+fix), which the gate turns into a publish failure saying what is live where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit
+
+from packaging.version import Version
+
+from pytest_release.checks import changelog
+from pytest_release.checks.github_api import (
+    GitHubHttpError,
+    GitHubRepository,
+    GitHubUnreachable,
+    request,
+    same_origin,
+)
+from pytest_release.checks.versions import release_tag_names
+from pytest_release.settings import Settings
+from pytest_release.target.monorepo import Package
+
+Action = Literal["created", "updated", "unchanged"]
+ASSET_TYPE = "application/octet-stream"
+
+
+class GitHubReleaseError(Exception):
+    """A GitHub release could not be made: what went wrong, where, and how to fix it."""
+
+    def __init__(self, what: str, where: str, fix: str) -> None:
+        super().__init__(what)
+        self.what = what
+        self.where = where
+        self.fix = fix
+
+
+@dataclass(frozen=True)
+class NotesSource:
+    """A changelog section that goes into a release's notes: the file (relative to the
+    root, as the setting names it), the version of its section, and the package it is of
+    (None: the repository's changelog)."""
+
+    changelog: str
+    version: Version
+    package: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedRelease:
+    """The GitHub release of one tag: its version, the packages it releases (publish
+    order) and where its notes come from (none: ``changelog = false``)."""
+
+    tag: str
+    version: Version
+    packages: tuple[str, ...]
+    notes_from: tuple[NotesSource, ...]
+
+    @property
+    def prerelease(self) -> bool:
+        """aN, bN, rcN (and .devN) versions are GitHub pre-releases."""
+        return self.version.is_prerelease
+
+
+def planned_releases(
+    settings: Settings, released: Sequence[Package], release: Version, root: Path
+) -> list[PlannedRelease]:
+    """One release per tag of the release, in publish order: one for the repository's tag,
+    or under per-package tags one per package. The notes come from the changelog section
+    the changelog gate checked: the repository's changelog at the release version, or each
+    package's own changelog (at its own version under independent versioning)."""
+    by_tag: dict[str, list[Package]] = {}
+    for package in released:
+        (tag,) = release_tag_names(settings.tag, [package], release)
+        by_tag.setdefault(tag, []).append(package)
+    planned = []
+    for tag, packages in by_tag.items():
+        first = packages[0]
+        own = settings.tag.names_package(first.name)
+        version = (first.version or release) if own else release
+        sources = dict.fromkeys(
+            _notes_source(settings, package, release, root) for package in packages
+        )
+        planned.append(
+            PlannedRelease(
+                tag,
+                version,
+                tuple(package.name for package in packages),
+                tuple(source for source in sources if source is not None),
+            )
+        )
+    return planned
+
+
+def _notes_source(
+    settings: Settings, package: Package, release: Version, root: Path
+) -> NotesSource | None:
+    if settings.changelog is None:
+        return None
+    if not settings.changelog_per_package:
+        return NotesSource(settings.changelog, release)
+    folder = package.folder.relative_to(root).as_posix()
+    relative = changelog.changelog_file(settings.changelog, folder, package.name)
+    independent = settings.versioning == "independent" and package.version is not None
+    version = package.version if independent and package.version else release
+    return NotesSource(relative, version, package.name)
+
+
+def section_text(text: str, markup: changelog.Markup, version: Version) -> str | None:
+    """The body of the changelog section for ``version`` as written (its subsections, lists,
+    links and the file's link references, which GitHub's Markdown shows as nothing but
+    uses), without its heading; None when the changelog has no section for it."""
+    parsed = changelog.parse_changelog(text, markup)
+    section = parsed.section_for(version)
+    if section is None:
+        return None
+    lines = text.splitlines()
+    start = section.line  # the index of the line after the heading
+    later = [line for line in parsed.heading_lines if line > section.line]
+    end = min(later, default=len(lines) + 1) - 1  # the index of the next heading's line
+    if markup is changelog.Markup.RST:
+        start += 1  # past the title's underline
+        under = lines[end + 1].strip() if end + 1 < len(lines) else None
+        if end > start and lines[end - 1].strip() == under:
+            end -= 1  # the next title's overline
+    body = lines[start:end]
+    while body and not body[-1].strip():
+        body.pop()
+    while body and not body[0].strip():
+        body.pop(0)
+    return "\n".join(body)
+
+
+def release_notes(root: Path, planned: PlannedRelease) -> str | None:
+    """The notes of ``planned``: its changelog section (each package's, under its name, when
+    the release gathers several changelogs); None when GitHub is to write them."""
+    if not planned.notes_from:
+        return None
+    parts = []
+    for source in planned.notes_from:
+        path = root / source.changelog
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            raise GitHubReleaseError(
+                f"the notes of {planned.tag} could not be read: {error}",
+                str(path),
+                "restore the changelog the changelog gate read",
+            ) from None
+        body = section_text(text, changelog.markup_of(source.changelog), source.version)
+        if body is None:
+            raise GitHubReleaseError(
+                f"{source.changelog} has no section for {source.version}, the notes of "
+                f"{planned.tag}",
+                str(path),
+                "restore the section the changelog gate checked",
+            )
+        gathered = len(planned.notes_from) > 1 and source.package
+        parts.append(f"## {source.package}\n\n{body}" if gathered else body)
+    return "\n\n".join(parts)
+
+
+@dataclass(frozen=True)
+class WantedRelease:
+    """What the GitHub release of a tag is to be: its notes (None: GitHub's generated
+    ones), pre-release or not, and the files attached to it."""
+
+    tag: str
+    notes: str | None
+    prerelease: bool
+    files: tuple[Path, ...] = ()
+
+    def to_create(self) -> dict[str, object]:
+        """The body of the request that makes the release."""
+        made: dict[str, object] = {"tag_name": self.tag, "name": self.tag}
+        if self.notes is None:
+            made["generate_release_notes"] = True
+        else:
+            made["body"] = self.notes
+        return made | {"prerelease": self.prerelease}
+
+
+@dataclass(frozen=True)
+class ReleasePlan:
+    """What to do to a tag's GitHub release: make it, or change these fields of the one
+    there; and the files to attach (those it holds under their name and size are kept)."""
+
+    create: bool
+    changes: Mapping[str, object] = field(default_factory=dict)
+    uploads: tuple[Path, ...] = ()
+    kept: tuple[str, ...] = ()
+
+
+def plan_release(
+    wanted: WantedRelease, existing: Mapping[str, Any] | None, sizes: Mapping[Path, int]
+) -> ReleasePlan:
+    """What brings ``existing`` (GitHub's release of the tag, None when there is none) to
+    ``wanted``; ``sizes``: each file's size. A file the release holds under the name with
+    another size is not the release's: that is refused, never replaced."""
+    if existing is None:
+        return ReleasePlan(True, uploads=wanted.files)
+    changes: dict[str, object] = {}
+    if wanted.notes is not None and _normalized(existing.get("body")) != _normalized(wanted.notes):
+        changes["body"] = wanted.notes
+    if bool(existing.get("prerelease")) != wanted.prerelease:
+        changes["prerelease"] = wanted.prerelease
+    held = {
+        str(asset.get("name")): asset.get("size")
+        for asset in existing.get("assets") or []
+        if isinstance(asset, dict)
+    }
+    other = [path for path in wanted.files if path.name in held and held[path.name] != sizes[path]]
+    if other:
+        raise GitHubReleaseError(
+            f"the GitHub release of {wanted.tag} holds "
+            + ", ".join(
+                f"{p.name} of {held[p.name]} bytes (this release's: {sizes[p]})" for p in other
+            ),
+            str(existing.get("html_url") or wanted.tag),
+            "delete those files from the release on GitHub, then re-run to attach the release's",
+        )
+    return ReleasePlan(
+        False,
+        changes,
+        tuple(path for path in wanted.files if path.name not in held),
+        tuple(path.name for path in wanted.files if path.name in held),
+    )
+
+
+def _normalized(notes: object) -> str:
+    return "\n".join(line.rstrip() for line in str(notes or "").splitlines()).strip()
+
+
+@dataclass(frozen=True)
+class ReleaseDone:
+    """What the step did to a tag's release: its page, and the files it attached now or
+    found attached."""
+
+    tag: str
+    url: str
+    action: Action
+    prerelease: bool
+    uploaded: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """``release v1.4.0 created (pre-release): https://...; attached a.whl, b.tar.gz``"""
+        kind = " (pre-release)" if self.prerelease else ""
+        said = f"release {self.tag} {self.action}{kind}: {self.url}"
+        if self.uploaded:
+            said += f"; attached {', '.join(self.uploaded)}"
+        if self.kept:
+            said += f"; already attached {', '.join(self.kept)}"
+        return said
+
+
+class GitHubReleases:
+    """The releases of one GitHub repository, through the REST API with a token."""
+
+    def __init__(self, api_url: str, repository: GitHubRepository, token: str) -> None:
+        self.api_url = api_url.rstrip("/")
+        self.repository = repository
+        self._token = token
+        self._base = f"{self.api_url}/repos/{repository.owner}/{repository.name}/releases"
+
+    def find(self, tag: str) -> dict[str, Any] | None:
+        """The (published) release of ``tag``, or None when GitHub has none."""
+        try:
+            found, _ = request("GET", f"{self._base}/tags/{quote(tag, safe='')}", self._token)
+        except GitHubHttpError as error:
+            if error.code == 404:
+                return None
+            raise
+        return _release(found)
+
+    def create(self, wanted: WantedRelease) -> dict[str, Any]:
+        made, _ = request("POST", self._base, self._token, body=wanted.to_create())
+        return _release(made)
+
+    def update(self, release: Mapping[str, Any], changes: Mapping[str, object]) -> dict[str, Any]:
+        changed, _ = request("PATCH", f"{self._base}/{release['id']}", self._token, body=changes)
+        return _release(changed)
+
+    def attach(self, release: Mapping[str, Any], path: Path) -> None:
+        """Upload ``path`` as an asset of ``release``, to the upload URL GitHub gave it."""
+        upload_url = str(release.get("upload_url") or "").split("{", 1)[0]
+        if not _uploads_host(upload_url, self.api_url):
+            raise GitHubUnreachable(
+                f"GitHub named {upload_url or 'no URL'} to upload files to, which is not its "
+                "own upload host: the token was not sent there"
+            )
+        request(
+            "POST",
+            f"{upload_url}?name={quote(path.name, safe='')}",
+            self._token,
+            upload=(path.read_bytes(), ASSET_TYPE),
+        )
+
+
+def _release(answer: object) -> dict[str, Any]:
+    if not isinstance(answer, dict) or "id" not in answer:
+        raise GitHubUnreachable("GitHub's API answered with something that is not a release")
+    return answer
+
+
+def _uploads_host(upload_url: str, api_url: str) -> bool:
+    """Whether the token may go to ``upload_url``: the API's own origin (GitHub Enterprise,
+    the tests' stand-in), or github.com's upload host over https."""
+    upload, api = urlsplit(upload_url), urlsplit(api_url)
+    if same_origin(upload_url, api_url):
+        return True
+    api_host = (api.hostname or "").removeprefix("api.")
+    return upload.scheme == "https" and upload.hostname == f"uploads.{api_host}"
+
+
+def publish_release(client: GitHubReleases, wanted: WantedRelease) -> ReleaseDone:
+    """The GitHub release of ``wanted.tag`` as ``wanted`` says: made, brought up to date,
+    or found so. Raises GitHubHttpError or GitHubUnreachable (see ``failure_of``)."""
+    existing = client.find(wanted.tag)
+    plan = plan_release(wanted, existing, {path: path.stat().st_size for path in wanted.files})
+    action: Action
+    if existing is None:
+        release, action = client.create(wanted), "created"
+    elif plan.changes:
+        release, action = client.update(existing, plan.changes), "updated"
+    else:
+        release, action = existing, "unchanged"
+    for path in plan.uploads:
+        client.attach(release, path)
+    return ReleaseDone(
+        wanted.tag,
+        str(release.get("html_url") or ""),
+        action,
+        wanted.prerelease,
+        tuple(path.name for path in plan.uploads),
+        plan.kept,
+    )
+
+
+def failure_of(
+    error: GitHubHttpError | GitHubUnreachable,
+    client: GitHubReleases,
+    tag: str,
+    server_url: str,
+    done: Sequence[ReleaseDone] = (),
+) -> GitHubReleaseError:
+    """What a failed request means, in one paragraph: what GitHub said, and how to finish
+    by hand (the release page of the tag) or what to fix before a re-run."""
+    repository = client.repository
+    made = f" (done before it: {'; '.join(d.describe() for d in done)})" if done else ""
+    by_hand = (
+        f"; or make the release by hand at {server_url.rstrip('/')}/{repository}/releases/new"
+        f"?tag={quote(tag, safe='')} with the changelog section as its notes"
+    )
+    where = f"{repository}, release {tag}"
+    if isinstance(error, GitHubUnreachable):
+        return GitHubReleaseError(
+            f"the GitHub release of {tag} was not made: {error}{made}",
+            where,
+            f"check GITHUB_API_URL ({client.api_url}) and the network, then re-run{by_hand}",
+        )
+    what, fix = {
+        401: (
+            "GitHub rejected the token (expired, revoked or mistyped)",
+            "set GITHUB_TOKEN (or GH_TOKEN) to a valid token with 'contents: write'",
+        ),
+        403: (
+            f"the token may not write the releases of {repository}, or the rate limit is spent",
+            "give the token 'contents: write' (in a workflow: `permissions: contents: write`)",
+        ),
+        404: (
+            f"GitHub knows no repository {repository}, or the token cannot see it",
+            "check the remote's URL and that the token has access to the repository",
+        ),
+        422: (
+            "GitHub refused what was sent",
+            "a draft release of the tag, or a file of that name, may be in the way: "
+            "remove it on the repository's Releases page",
+        ),
+    }.get(error.code, ("GitHub failed", "wait for GitHub to answer again"))
+    return GitHubReleaseError(
+        f"the GitHub release of {tag} was not made: {what} ({error}){made}",
+        where,
+        f"{fix}, then re-run{by_hand}",
+    )
+
+
+def publish_releases(
+    client: GitHubReleases,
+    planned: Sequence[PlannedRelease],
+    root: Path,
+    files: Mapping[str, Sequence[Path]],
+    server_url: str,
+) -> list[ReleaseDone]:
+    """The GitHub release of every tag of ``planned``, in order, with the files of its
+    packages (``files``: dist name -> its files; empty: none attached). Raises
+    GitHubReleaseError, saying which releases were done before the one that failed."""
+    done: list[ReleaseDone] = []
+    for release in planned:
+        wanted = WantedRelease(
+            release.tag,
+            release_notes(root, release),
+            release.prerelease,
+            tuple(path for name in release.packages for path in files.get(name, ())),
+        )
+        try:
+            done.append(publish_release(client, wanted))
+        except (GitHubHttpError, GitHubUnreachable) as error:
+            raise failure_of(error, client, release.tag, server_url, done) from None
+    return done
