@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_release.checklist import GATE_POSITION, GATES, SkipCause, SkipKind
-from pytest_release.session.guard import publish_blockers
+from pytest_release.session.guard import bundle_blockers, publish_blockers
 from pytest_release.session.ledger import Ledger, Outcome
 
 CI_SKIP = "could not read the CI state of HEAD"
@@ -45,6 +45,7 @@ def ledger_before(gate_name: str, changes: dict[str, Change | None] | None = Non
         pytest.param(SkipCause(SkipKind.UNVERIFIED), ("ci",), False, id="unverified-no-check"),
         pytest.param(SkipCause(SkipKind.BLOCKED), ("ci",), False, id="blocked"),
         pytest.param(SkipCause(SkipKind.NOT_SELECTED), (), False, id="not-selected"),
+        pytest.param(SkipCause(SkipKind.PROVEN_BY_BUNDLE), (), True, id="proven-by-bundle"),
     ],
 )
 def test_which_skips_clear_the_way(cause: SkipCause, waived: tuple[str, ...], clears: bool) -> None:
@@ -155,4 +156,88 @@ def test_later_gates_do_not_block() -> None:
     ledger = ledger_before("testpypi")
     ledger.record("tag", nodeid("tag"), "failed")
     ledger.record("pypi", nodeid("pypi"), "failed")
+    assert publish_blockers(ledger, "testpypi") == []
+
+
+# -- the release bundle ------------------------------------------------------------------------
+
+BUNDLE_NODE = nodeid("rehearsal", "test_release_bundle")
+UNVERIFIED_CREDENTIALS: Change = (
+    "skipped",
+    "no upload credentials",
+    SkipCause(SkipKind.UNVERIFIED, "credentials"),
+)
+
+
+def bundle_ledger(changes: dict[str, Change | None] | None = None) -> Ledger:
+    """``ledger_before("testpypi")``, with the bundle's own case not run yet."""
+    ledger = ledger_before("testpypi", changes)
+    ledger.records["rehearsal"].outcomes[BUNDLE_NODE] = "not run"
+    return ledger
+
+
+def test_a_bundle_is_written_when_every_gate_up_to_the_rehearsal_passed() -> None:
+    assert bundle_blockers(bundle_ledger(), BUNDLE_NODE) == []
+
+
+def test_a_gate_that_reads_the_repository_may_skip_for_the_bundle() -> None:
+    """The build job holds no credentials: the publish run checks them again."""
+    ledger = bundle_ledger({"preflight": UNVERIFIED_CREDENTIALS, "api": ("skipped", "plain")})
+    assert bundle_blockers(ledger, BUNDLE_NODE) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "blocker"),
+    [
+        pytest.param(
+            {"changelog": ("failed", "")},
+            "gate `changelog` failed (test_case)",
+            id="a-failed-gate",
+        ),
+        pytest.param({"tests": None}, "gate `tests` did not run in this session", id="not-run"),
+        pytest.param(
+            {"cli": UNVERIFIED_CREDENTIALS},
+            "gate `cli` did not verify test_case: no upload credentials",
+            id="an-unverified-check-of-a-gate-the-bundle-carries",
+        ),
+        pytest.param(
+            {"versions": ("not run", "")},
+            "gate `versions` did not finish (test_case not run)",
+            id="interrupted",
+        ),
+    ],
+)
+def test_no_bundle_after_a_gate_that_did_not_pass(
+    changes: dict[str, Change | None], blocker: str
+) -> None:
+    assert bundle_blockers(bundle_ledger(changes), BUNDLE_NODE) == [blocker]
+
+
+def test_the_manifest_records_every_gate_to_the_rehearsal_with_skip_kinds_and_waivers() -> None:
+    ledger = bundle_ledger({"preflight": UNVERIFIED_CREDENTIALS, "api": ("skipped", "plain")})
+    outcomes = ledger.gate_outcomes("rehearsal", BUNDLE_NODE, frozenset({"credentials"}))
+    assert [gate.gate for gate in outcomes] == [
+        g.name for g in GATES[: GATE_POSITION["rehearsal"] + 1]
+    ]
+    preflight, _, api, *_, rehearsal = outcomes
+    (credentials,) = preflight.cases
+    assert (preflight.status, credentials.outcome, credentials.skip) == (
+        "skipped",
+        "skipped",
+        "unverified",
+    )
+    assert (credentials.check, credentials.waived, credentials.reason) == (
+        "credentials",
+        True,
+        "no upload credentials",
+    )
+    assert (api.cases[0].skip, api.cases[0].waived) == (None, False)  # a skip of no kind
+    assert [case.case for case in rehearsal.cases] == ["test_case"]  # not the bundle's own
+    assert rehearsal.status == "passed"
+
+
+def test_a_gate_proven_by_the_bundle_counts_as_passed() -> None:
+    proven = SkipCause(SkipKind.PROVEN_BY_BUNDLE)
+    ledger = ledger_before("testpypi", {"tests": ("skipped", "passed in the build job", proven)})
+    assert ledger.records["tests"].status == "passed"
     assert publish_blockers(ledger, "testpypi") == []
