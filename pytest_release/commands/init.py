@@ -45,6 +45,7 @@ _KEY_NOTES = {
     "python-smoke": "Python statements run where the built wheels are installed",
     "testpypi": "a ~/.pypirc repository, an upload URL, or local",
     "pypi": "a ~/.pypirc repository, an upload URL, or local",
+    "github-release-files": "true: attach the wheels and sdists to the GitHub release",
 }
 
 

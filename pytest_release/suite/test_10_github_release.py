@@ -19,7 +19,7 @@ from pytest_release.checklist import CHECKLIST_DETAIL
 from pytest_release.checks import github_api
 from pytest_release.checks.release_scope import ReleaseScope
 from pytest_release.gate import skip_nothing_to_check
-from pytest_release.publish import github_release
+from pytest_release.publish import github_release, github_release_notes
 from pytest_release.publish.progress import PublishLog
 from pytest_release.publish.upload import PublishStep, publish_failure
 from pytest_release.settings import Settings
@@ -55,7 +55,9 @@ def test_github_release_with_the_changelog_notes(
         )
     client = github_release.GitHubReleases(github_api.api_url(os.environ), remote.repository, token)
     released = release_scope.released(monorepo.packages)
-    planned = github_release.planned_releases(release_settings, released, release_version, root)
+    planned = github_release_notes.planned_releases(
+        release_settings, released, release_version, root
+    )
     files = {
         name: [file.path for file in sent]
         for name, sent in pypi_step.sent.items()
@@ -63,7 +65,7 @@ def test_github_release_with_the_changelog_notes(
     }
     try:
         done = github_release.publish_releases(client, planned, root, files, remote.server_url)
-    except github_release.GitHubReleaseError as error:
+    except github_release_notes.GitHubReleaseError as error:
         raise publish_failure(publish_log, error.what, error.where, error.fix) from None
     request.node.user_properties += [("github_release", each.describe()) for each in done]
     request.node.user_properties.append(

@@ -16,16 +16,18 @@ from packaging.version import Version
 from pytest_release.checks.changelog import Markup
 from pytest_release.checks.github_api import GitHubRepository
 from pytest_release.publish.github_release import (
-    GitHubReleaseError,
     GitHubReleases,
-    NotesSource,
-    PlannedRelease,
     ReleaseDone,
     ReleasePlan,
     WantedRelease,
     plan_release,
-    planned_releases,
     publish_releases,
+)
+from pytest_release.publish.github_release_notes import (
+    GitHubReleaseError,
+    NotesSource,
+    PlannedRelease,
+    planned_releases,
     release_notes,
     section_text,
 )
