@@ -15,7 +15,8 @@ _VARIABLES = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
 
 
 class GitError(Exception):
-    """git is missing, or answered with an error; the message is git's own first line."""
+    """git is missing, or answered with an error; the message is git's own first line, and
+    its first `fatal:` or `error:` line when that comes later (after the remote's words)."""
 
 
 def _git(
@@ -43,8 +44,12 @@ def _git(
     if result.timed_out:
         raise GitError(f"`git {' '.join(args)}` did not answer within {timeout} s")
     if not result.ok:
-        lines = [line for line in result.errors.splitlines() if line.strip()]
-        raise GitError(lines[0] if lines else f"`git {args[0]}` exited {result.returncode}")
+        lines = [line.strip() for line in result.errors.splitlines() if line.strip()]
+        if not lines:
+            raise GitError(f"`git {args[0]}` exited {result.returncode}")
+        verdict = next((line for line in lines if line.startswith(("fatal:", "error:"))), None)
+        said = lines[0] if verdict in (None, lines[0]) else f"{lines[0]} ({verdict})"
+        raise GitError(said)
     return result.output
 
 

@@ -1,18 +1,40 @@
 """The preflight's tag case: what would fail at tag time, after every file is on PyPI for
-good, fails before anything is uploaded."""
+good, fails before anything is uploaded; and the tag gate, which tags a whole release only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import http.server
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
-from tests.plugin.baseline import assert_outcomes, assert_says
+from tests.plugin import test_publish
+from tests.plugin.baseline import (
+    EXAMPLE_PACKAGES,
+    PYPI_UPLOAD_CASE,
+    TAG_CASES,
+    assert_outcomes,
+    assert_says,
+)
 from tests.plugin.defects import PREFLIGHT_ONLY, TAGS, commit, run_preflight, set_config
 from tests.plugin.gate_runs import GateRunner
 from tests.plugin.repos import VERSION, ReleaseRepo
+from tests.plugin.test_publish import (
+    ALL_GATES,
+    PUBLISH_ORDER_FILES,
+    WAIVE_CI,
+    Server,
+    publish,
+    publish_cases,
+    release_files,
+    remote_tag,
+)
 
 TAG = f"v{VERSION}"
+servers = test_publish.servers  # the TestPyPI and PyPI stand-ins, a fixture
+PUSH_REFUSAL = "Permission to aetherflow.git denied to release-bot."
 
 
 @pytest.mark.parametrize(
@@ -88,3 +110,93 @@ def test_an_annotated_release_tag_on_head_passes(
     release_repo.git("push", "-q", "origin", TAG)
 
     assert_outcomes(run_preflight(run_gates, release_repo.root), gates=PREFLIGHT_ONLY)
+
+
+class _RefusingGitHost(http.server.BaseHTTPRequestHandler):
+    """Every request refused as GitHub refuses a push with a token that may only read."""
+
+    def do_GET(self) -> None:
+        self.send_response(403)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(f"{PUSH_REFUSAL}\n".encode())
+
+    do_POST = do_GET
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the refusal is the test's, not a log's."""
+
+
+@contextmanager
+def refusing_git_host() -> Iterator[str]:
+    """The URL of a repository on a loopback git host that refuses every push (HTTP 403)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RefusingGitHost)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/aetherflow.git"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.slow
+def test_a_remote_that_refuses_the_push_fails_the_preflight_of_a_publish_run(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    """The clone may fetch but not push (a read-only token, no credentials): a dry run,
+    which pushes nothing, passes; a publish run fails the preflight, and nothing is sent."""
+    testpypi, pypi = servers
+    with refusing_git_host() as push_url:
+        release_repo.git("config", "remote.origin.pushurl", push_url)
+        assert_outcomes(run_preflight(run_gates, release_repo.root), gates=PREFLIGHT_ONLY)
+        run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
+
+    assert_outcomes(run, {TAGS: "failed", **publish_cases("skipped")}, gates=ALL_GATES)
+    assert_says(
+        run,
+        TAGS,
+        f"remote 'origin' refuses a push from this clone: remote: {PUSH_REFUSAL} (fatal: ",
+        "The requested URL returned error: 403",
+        "`contents: write`",
+    )
+    assert_says(run, TAG_CASES[0], "blocked, nothing sent", f"gate `preflight` failed ({TAGS})")
+    assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
+    assert remote_tag(release_repo, TAG) is None
+
+
+@pytest.mark.slow
+def test_the_tag_gate_tags_no_release_that_a_selection_left_incomplete_on_pypi(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    """-k leaves out the last package's upload to PyPI: every step before the tag passes,
+    and the tag gate refuses to tag a release that PyPI does not hold whole."""
+    testpypi, pypi = servers
+    *placed, left_out = EXAMPLE_PACKAGES
+    left_out_case = f"{PYPI_UPLOAD_CASE}[{left_out}]"
+
+    run = publish(
+        run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI, "-k", f"not {left_out_case}"
+    )
+
+    outcomes = run.outcomes()
+    assert left_out_case not in outcomes
+    assert {case: outcomes[case] for case in TAG_CASES} == {
+        TAG_CASES[0]: "failed",
+        TAG_CASES[1]: "skipped",
+    }, run.output
+    assert [case for case, outcome in outcomes.items() if outcome == "failed"] == [TAG_CASES[0]]
+    assert_says(
+        run,
+        TAG_CASES[0],
+        f"{left_out} not placed on pypi ({pypi.url}) in this session",
+        "is not tagged",
+        "run the publish without -k",
+    )
+    assert testpypi.files_in_upload_order() == PUBLISH_ORDER_FILES
+    assert pypi.files_in_upload_order() == [
+        name for package in placed for name in release_files(package)
+    ]
+    assert release_repo.git("tag", "--list", TAG) == ""
+    assert remote_tag(release_repo, TAG) is None
