@@ -43,11 +43,13 @@ def test_github_release_with_the_changelog_notes(
     date (notes, pre-release flag, the files it lacks)."""
     root = release_settings.root
     remote = github_api.release_remote(root, release_settings.branch, os.environ)
+    if remote.url is None:
+        skip_nothing_to_check(f"there is no remote '{remote.name}': no GitHub release")
     if remote.repository is None:
-        where = (
-            f"remote '{remote.name}' ({remote.url})" if remote.url else f"no remote '{remote.name}'"
+        skip_nothing_to_check(
+            f"remote '{remote.name}' ({remote.url}) is not on GitHub ({remote.server_url}): "
+            "no GitHub release"
         )
-        skip_nothing_to_check(f"{where} is not on GitHub ({remote.server_url}): no GitHub release")
     token = github_api.github_token(os.environ)
     if token is None:
         skip_nothing_to_check(
@@ -58,11 +60,8 @@ def test_github_release_with_the_changelog_notes(
     planned = github_release_notes.planned_releases(
         release_settings, released, release_version, root
     )
-    files = {
-        name: [file.path for file in sent]
-        for name, sent in pypi_step.sent.items()
-        if release_settings.github_release_files
-    }
+    attached = pypi_step.sent if release_settings.github_release_files else {}
+    files = {name: [file.path for file in placed] for name, placed in attached.items()}
     try:
         done = github_release.publish_releases(client, planned, root, files, remote.server_url)
     except github_release_notes.GitHubReleaseError as error:
