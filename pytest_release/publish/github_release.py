@@ -163,7 +163,7 @@ class GitHubReleases:
     def attach(self, release: Mapping[str, Any], path: Path) -> None:
         """Upload ``path`` as an asset of ``release``, to the upload URL GitHub gave it."""
         upload_url = str(release.get("upload_url") or "").split("{", 1)[0]
-        if not _uploads_host(upload_url, self.api_url):
+        if not uploads_take_the_token(upload_url, self.api_url):
             raise GitHubUnreachable(
                 f"GitHub named {upload_url or 'no URL'} to upload files to, which is not its "
                 "own upload host: the token was not sent there"
@@ -182,7 +182,7 @@ def _release(answer: object) -> dict[str, Any]:
     return answer
 
 
-def _uploads_host(upload_url: str, api_url: str) -> bool:
+def uploads_take_the_token(upload_url: str, api_url: str) -> bool:
     """Whether the token may go to ``upload_url``: the API's own origin (GitHub Enterprise,
     the tests' stand-in), or github.com's upload host over https."""
     upload, api = urlsplit(upload_url), urlsplit(api_url)

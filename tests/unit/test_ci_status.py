@@ -1,4 +1,5 @@
-"""CI state of a commit: remotes that are GitHub repos, the verdict, and the REST API answers.
+"""CI state of a commit: remotes that are GitHub repos, the API's token, the verdict, and the
+REST API answers.
 
 The API is a real HTTP server on the loopback interface that serves canned GitHub JSON.
 """
@@ -22,11 +23,10 @@ from pytest_release.checks.ci_status import (
     CiRejected,
     CiState,
     CiUnreachable,
-    GitHubRepository,
     combine,
     fetch_ci_state,
-    github_repository,
 )
+from pytest_release.checks.github_api import GitHubRepository, github_repository, github_token
 
 OWNER, NAME = "aetherflow-dev", "aetherflow"
 REPOSITORY = GitHubRepository(OWNER, NAME)
@@ -133,6 +133,21 @@ def test_github_repository(
 
 def test_repository_reads_as_owner_slash_name() -> None:
     assert str(GitHubRepository("octo", "widget")) == "octo/widget"
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        pytest.param({"GITHUB_TOKEN": "ghs_a", "GH_TOKEN": "gho_b"}, "ghs_a", id="actions-first"),
+        pytest.param({"GH_TOKEN": "gho_b"}, "gho_b", id="the-gh-cli-s"),
+        pytest.param({"GITHUB_TOKEN": "", "GH_TOKEN": "gho_b"}, "gho_b", id="empty-is-unset"),
+        pytest.param({}, None, id="none"),
+    ],
+)
+def test_the_token_is_githubs_else_the_gh_clis(
+    environ: dict[str, str], expected: str | None
+) -> None:
+    assert github_token(environ) == expected
 
 
 # --- combine -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from pytest_release.publish.github_release import (
     WantedRelease,
     plan_release,
     publish_releases,
+    uploads_take_the_token,
 )
 from pytest_release.publish.github_release_notes import (
     GitHubReleaseError,
@@ -406,3 +407,25 @@ def test_files_go_only_to_githubs_own_upload_host(github: FakeGitHub, tmp_path: 
 
     assert "not its own upload host: the token was not sent there" in raised.value.what
     assert [r.path for r in github.received] == [f"/repos/{REPOSITORY}/releases/tags/v0.2.0"]
+
+
+@pytest.mark.parametrize(
+    ("upload_url", "api_url", "allowed"),
+    [
+        ("https://uploads.github.com/repos/o/r/releases/1/assets", "https://api.github.com", True),
+        (
+            "https://ghe.example/api/uploads/repos/o/r/releases/1/assets",
+            "https://ghe.example/api/v3",
+            True,
+        ),
+        ("http://127.0.0.1:8000/uploads/1/assets", "http://127.0.0.1:8000", True),
+        ("http://uploads.github.com/repos/o/r/releases/1/assets", "https://api.github.com", False),
+        ("https://uploads.github.com.evil.example/1/assets", "https://api.github.com", False),
+        ("https://elsewhere.example/up", "https://api.github.com", False),
+        ("", "https://api.github.com", False),
+    ],
+)
+def test_the_token_goes_to_githubs_upload_host_only(
+    upload_url: str, api_url: str, allowed: bool
+) -> None:
+    assert uploads_take_the_token(upload_url, api_url) is allowed
