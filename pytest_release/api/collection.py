@@ -56,9 +56,18 @@ class LoadedTree:
         return _alias_problem(module, error, self, self.failures)
 
 
-def load_tree(root: Path, bases: Sequence[Path], tops: Iterable[str], label: str) -> LoadedTree:
-    """Every top-level package of ``tops`` (import names) found in the source folders
-    ``bases`` of ``root``, in one collection; a package that fails to load for want of
+def load_tree(
+    root: Path,
+    bases: Sequence[Path],
+    tops: Iterable[str],
+    label: str,
+    needed: Iterable[str] | None = None,
+) -> LoadedTree:
+    """The top-level packages of ``tops`` (import names) found in the source folders
+    ``bases`` of ``root``, in one collection: those of the modules ``needed`` (all of
+    ``tops`` when None) and every one of ``tops`` their modules import from, so that a
+    re-export from a sibling package resolves, while a package nothing needed imports (the
+    repository's examples, an app) is never read. A package that fails to load for want of
     another is tried again once the others are in."""
     search_paths = tuple(root / base for base in bases if (root / base).is_dir())
     for path in search_paths:
@@ -66,25 +75,47 @@ def load_tree(root: Path, bases: Sequence[Path], tops: Iterable[str], label: str
     loader = griffe.GriffeLoader(
         search_paths=list(search_paths), allow_inspection=False, store_source=False
     )
-    pending = sorted({top.partition(".")[0] for top in tops})
+    known = {top.partition(".")[0] for top in tops}
+    wanted = known if needed is None else {name.partition(".")[0] for name in needed}
+    done: set[str] = set()  # loaded, or not in this commit (a package new since the release)
     errors: dict[str, griffe.GriffeError] = {}
     with griffe.logger.disable():
-        while pending:
+        while pending := sorted(wanted - done):
             errors = {}
             for top in pending:
                 try:
                     loader.load(top, try_relative_path=False)
                 except ModuleNotFoundError:
-                    continue  # not in this commit: a package new since the release
+                    pass
                 except griffe.GriffeError as error:
                     errors[top] = error
-            if len(errors) == len(pending):
-                break
-            pending = sorted(errors)
+                    continue
+                done.add(top)
+            before = len(wanted)
+            wanted |= _imported_tops(loader.modules_collection) & known
+            if len(errors) == len(pending) and len(wanted) == before:
+                break  # nothing new loaded, nothing new wanted: the errors stand
         loader.resolve_aliases(implicit=False, external=False)
     tree = LoadedTree(root, label, search_paths, loader.modules_collection, {})
     failures = {top: _load_failure(tree, top, error, errors) for top, error in errors.items()}
     return dataclasses.replace(tree, failures=failures)
+
+
+def _imported_tops(collection: griffe.ModulesCollection) -> set[str]:
+    """The top-level packages the loaded modules import from (their imports and aliases,
+    read without resolving any)."""
+    found: set[str] = set()
+    pending = list(collection.members.values())
+    while pending:
+        module = pending.pop()
+        if not isinstance(module, griffe.Module):
+            continue
+        found |= {path.partition(".")[0] for path in module.imports.values()}
+        for member in module.members.values():
+            if isinstance(member, griffe.Alias):
+                found.add(member.target_path.partition(".")[0])
+        pending += module.modules.values()
+    return found
 
 
 def _load_failure(

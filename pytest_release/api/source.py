@@ -110,7 +110,7 @@ def compare_public_api(
             )
         else:
             places[name] = (package, previous)
-    trees = _Trees(monorepo, scratch)
+    trees = _Trees(monorepo, scratch, needed=list(places))
     for name, (package, previous) in places.items():
         boundaries[name] = trees.compare(name, package, previous)
     return PublicApi(None, {name: boundaries[name] for name in settings.public_api})
@@ -119,8 +119,9 @@ def compare_public_api(
 class _Trees:
     """The repository's packages at each commit asked for, archived and loaded once."""
 
-    def __init__(self, monorepo: Monorepo, scratch: Path) -> None:
+    def __init__(self, monorepo: Monorepo, scratch: Path, needed: list[str]) -> None:
         self.root = monorepo.root
+        self.needed = needed  # the boundary modules compared: what each tree must hold
         self.scratch = scratch
         self.bases = source_bases(monorepo)
         self.tops = sorted({name for p in monorepo.packages for name in p.import_packages})
@@ -138,7 +139,7 @@ class _Trees:
                 problem = Problem(str(error), str(self.root), "check that git can read the commit")
                 self.loaded[ref] = problem
             else:
-                self.loaded[ref] = load_tree(folder, self.bases, self.tops, label)
+                self.loaded[ref] = load_tree(folder, self.bases, self.tops, label, self.needed)
         return self.loaded[ref]
 
     def compare(self, name: str, package: Package, previous: tuple[Version, str]) -> Boundary:

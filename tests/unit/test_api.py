@@ -451,3 +451,31 @@ def test_package_paths_name_each_import_package_and_the_inits_above_it() -> None
         "a/src/ns/__init__.py",
         "a/src/ns/__init__.pyi",
     ]
+
+
+def test_a_tree_loads_the_needed_packages_and_what_they_import_from_only(tmp_path: Path) -> None:
+    """pkg re-exports from core (loaded, so the re-export resolves), core imports util
+    (loaded in turn); app and examples import pkg but nothing needed imports them."""
+    sources = {
+        "pkg/__init__.py": "",
+        "pkg/api.py": "from core.model import Model\n__all__ = ['Model']\n",
+        "core/__init__.py": "",
+        "core/model.py": "from util import helper\nclass Model: ...\n",
+        "util.py": "def helper() -> None: ...\n",
+        "app/__init__.py": "import pkg.api\n",
+        "examples/__init__.py": "from pkg.api import Model\n",
+    }
+    for relative, text in sources.items():
+        path = tmp_path / SRC / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    tops = ["app", "core", "examples", "pkg", "util"]
+
+    tree = load_tree(tmp_path.resolve(), [SRC], tops, "at HEAD", needed=[BOUNDARY])
+
+    assert sorted(tree.collection.members) == ["core", "pkg", "util"]
+    module = tree.module(BOUNDARY)
+    assert isinstance(module, griffe.Module)
+    assert module["Model"].final_target.path == "core.model.Model"
+    everything = load_tree(tmp_path.resolve(), [SRC], tops, "at HEAD")
+    assert sorted(everything.collection.members) == tops
