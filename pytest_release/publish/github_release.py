@@ -286,4 +286,10 @@ def publish_releases(
             done.append(publish_release(client, wanted))
         except (GitHubHttpError, GitHubUnreachable) as error:
             raise failure_of(error, client, release.tag, server_url, done) from None
+        except OSError as error:  # a file to attach: the request's own errors are GitHub's
+            raise GitHubReleaseError(
+                f"the GitHub release of {release.tag} lacks a file that could not be read: {error}",
+                str(error.filename or release.tag),
+                "something removed the session's files; re-run the publish",
+            ) from None
     return done

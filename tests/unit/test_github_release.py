@@ -429,3 +429,15 @@ def test_the_token_goes_to_githubs_upload_host_only(
     upload_url: str, api_url: str, allowed: bool
 ) -> None:
     assert uploads_take_the_token(upload_url, api_url) is allowed
+
+
+def test_a_file_gone_before_it_is_attached_is_said_so(github: FakeGitHub, tmp_path: Path) -> None:
+    wheel = tmp_path / "app-0.2.0-py3-none-any.whl"  # never written
+
+    with pytest.raises(GitHubReleaseError) as raised:
+        publish_releases(
+            _client(github.url), [_release_of(tmp_path)], tmp_path, {"app": [wheel]}, SERVER
+        )
+
+    assert raised.value.what.startswith("the GitHub release of v0.2.0 lacks a file that could")
+    assert raised.value.where == str(wheel)
