@@ -8,7 +8,8 @@ backends, twine, pypiserver, the target's tests, smoke commands) starts here.
   its output captured to a temporary file of which only the tail is kept, a timeout that
   kills the whole group; a missing program or a timeout is a result, never an exception;
 - ``start_background``: a long-running command in its own process group, its output
-  appended to a log file; ``Background.stop`` ends the group;
+  appended to a log file; ``Background.stop`` ends the group; with ``parent_pipe``, a
+  stdin that reaches its end once this process has ended, however it ended;
 - ``quoted``: a child's output as a message quotes it.
 """
 
@@ -236,6 +237,7 @@ class Background:
         self._process = process
         self.pid = process.pid
         self.log = log
+        self._parent_pipe = process.stdin  # the write end of its stdin, with ``parent_pipe``
 
     @property
     def returncode(self) -> int | None:
@@ -257,25 +259,36 @@ class Background:
     def stop(self) -> None:
         """Ask it and everything it started to end (SIGTERM), kill what is left after
         ``STOP_GRACE_SECONDS``, and reap it. Once it has ended this does nothing."""
-        if self._process.poll() is not None:
-            return
-        _signal_group(self._process, kill=False)
-        self.wait(STOP_GRACE_SECONDS)
-        self.kill()
-        self._process.wait()
+        if self._process.poll() is None:
+            _signal_group(self._process, kill=False)
+            self.wait(STOP_GRACE_SECONDS)
+            self.kill()
+            self._process.wait()
+        if self._parent_pipe is not None:
+            self._parent_pipe.close()
 
 
 def start_background(
-    command: Sequence[str], *, log: Path, cwd: Path, environment: Mapping[str, str]
+    command: Sequence[str],
+    *,
+    log: Path,
+    cwd: Path,
+    environment: Mapping[str, str],
+    parent_pipe: bool = False,
 ) -> Background:
-    """Start ``command`` in its own process group, stdin from /dev/null, stdout and stderr
-    appended to ``log``; OSError when it cannot start (a missing program)."""
+    """Start ``command`` in its own process group, stdout and stderr appended to ``log``;
+    OSError when it cannot start (a missing program).
+
+    Its stdin is /dev/null; with ``parent_pipe`` a pipe that nothing is ever written to and
+    that only this process holds open (no other child inherits it): reading it waits until
+    this process has ended, however it ended, SIGKILL included. A command that must not
+    outlive the session (a server) reads it to its end and exits then."""
     with log.open("ab") as sink:
         process = subprocess.Popen(
             list(command),
             cwd=cwd,
             env=dict(environment),
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if parent_pipe else subprocess.DEVNULL,
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,

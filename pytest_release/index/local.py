@@ -32,16 +32,15 @@ LOCAL_USERNAME = "release"
 START_ATTEMPTS = 5  # ports tried when the chosen one is taken before the server binds it
 _POLL_SECONDS = 0.05
 _PORT_TAKEN = ("address already in use", "only one usage of each socket address")
-# pypiserver, run by a launcher that ends it when the session that started it is gone (a
-# SIGKILL leaves no chance to stop it): it watches for its parent to change.
+# pypiserver, run by a launcher that ends it as soon as the session that started it is
+# gone, however it ended (a SIGKILL leaves the session no chance to stop it): its stdin is
+# a pipe that only the session holds open, which reaches its end then.
 _ORPHANS_EXIT = """
-import os, runpy, sys, threading, time
-parent = os.getppid()
-def watch():
-    while os.getppid() == parent:
-        time.sleep(0.5)
+import os, runpy, sys, threading
+def exit_with_the_session():
+    sys.stdin.buffer.read()
     os._exit(1)
-threading.Thread(target=watch, daemon=True).start()
+threading.Thread(target=exit_with_the_session, daemon=True).start()
 sys.argv[0] = "pypiserver"
 runpy.run_module("pypiserver", run_name="__main__", alter_sys=True)
 """
@@ -116,7 +115,11 @@ def start_local_index(
         command += ["--disable-fallback", "--hash-algo", "sha256"]
         command += ["--health-endpoint", f"/health-{nonce}", str(packages)]
         server = _spawn(command, log)
-        failure = _wait_until_serving(server, port, nonce, give_up, deadline)
+        try:
+            failure = _wait_until_serving(server, port, nonce, give_up, deadline)
+        except BaseException:  # an interrupt (Ctrl-C, SIGTERM) while it starts
+            server.stop()
+            raise
         if failure is None:
             return LocalIndex(server, port, packages, password)
         server.stop()
@@ -141,7 +144,9 @@ def free_port() -> int:
 def _spawn(command: list[str], log: Path) -> Background:
     environment = child_environment({"PYTHONUNBUFFERED": "1"})
     try:
-        return start_background(command, log=log, cwd=log.parent, environment=environment)
+        return start_background(
+            command, log=log, cwd=log.parent, environment=environment, parent_pipe=True
+        )
     except OSError as error:
         raise IndexStartError(f"the local index (pypiserver) could not start: {error}") from None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+import subprocess
 import sys
 import time
 import urllib.error
@@ -23,6 +24,7 @@ from pytest_release.index.names import IndexFile, upload_credentials
 from pytest_release.index.package_index import IndexStartError
 from pytest_release.index.remote import RemoteIndex
 from tests.unit.test_dists import metadata, write_sdist, write_wheel
+from tests.unit.test_process import ended, read_line
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -167,6 +169,39 @@ def test_stop_ends_the_server_and_may_be_called_again(tmp_path: Path) -> None:
     assert status(index.simple_url) is None
     index.stop()
     assert not index.running
+
+
+# A session that starts a local index in the folder argv[2], says the server's pid and
+# simple URL in the FIFO argv[1], and hangs until it is killed.
+SESSION_WITH_AN_INDEX = """
+import sys, time
+from pathlib import Path
+from pytest_release.index.local import start_local_index
+index = start_local_index(Path(sys.argv[2]))
+with open(sys.argv[1], "w") as fifo:
+    fifo.write(f"{index.pid} {index.simple_url}\\n")
+time.sleep(600)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="pidfds as Linux has them")
+def test_the_server_ends_when_the_session_that_started_it_is_killed(tmp_path: Path) -> None:
+    """SIGKILL (a CI runner's last resort) leaves the session no chance to stop its index:
+    the index ends by itself, as soon as its session is gone."""
+    fifo = tmp_path / "started"
+    os.mkfifo(fifo)
+    session = subprocess.Popen(
+        [sys.executable, "-c", SESSION_WITH_AN_INDEX, str(fifo), str(tmp_path / "index")]
+    )
+    try:
+        pid, simple_url = read_line(fifo).split()
+        assert status(simple_url) == 200
+    finally:
+        session.kill()
+        session.wait()
+
+    assert ended(int(pid))
+    assert status(simple_url) is None
 
 
 def test_a_port_taken_before_the_server_binds_it_is_replaced(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import select
 import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -401,6 +402,52 @@ def test_stop_kills_what_ignores_the_request(
     child.stop()
 
     assert child.returncode == -signal.SIGKILL
+
+
+# A background command with a parent pipe: says its pid in the FIFO argv[1], reads its
+# stdin to the end, then says "ended" in the file argv[2].
+WATCHER = """
+import os, sys
+with open(sys.argv[1], "w") as fifo:
+    fifo.write(f"{os.getpid()}\\n")
+sys.stdin.buffer.read()
+with open(sys.argv[2], "w") as said:
+    said.write("ended")
+"""
+# Its parent, which a test kills: starts the command argv[1] (with its arguments) with a
+# parent pipe, its log in the folder argv[2], and hangs.
+PARENT = """
+import sys, time
+from pathlib import Path
+from pytest_release.process import child_environment, start_background
+folder = Path(sys.argv[2])
+start_background(
+    [sys.executable, "-c", sys.argv[1], *sys.argv[3:]],
+    log=folder / "watcher.log",
+    cwd=folder,
+    environment=child_environment(),
+    parent_pipe=True,
+)
+time.sleep(600)
+"""
+
+
+@linux_only
+def test_a_parent_pipe_ends_when_the_parent_is_killed(tmp_path: Path) -> None:
+    """SIGKILL leaves the parent no chance to stop anything: its end of the pipe closes all
+    the same, and the command that reads it learns that its parent is gone."""
+    fifo, said = tmp_path / "started", tmp_path / "said"
+    os.mkfifo(fifo)
+    parent = subprocess.Popen(python(PARENT, WATCHER, str(tmp_path), str(fifo), str(said)))
+    try:
+        watcher = int(read_line(fifo))
+        assert not said.exists()  # reading: nothing was written, the parent lives
+    finally:
+        parent.kill()
+        parent.wait()
+
+    assert ended(watcher)
+    assert said.read_text() == "ended"
 
 
 def test_a_background_command_that_cannot_start_raises(tmp_path: Path) -> None:
