@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ UNVERIFIABLE_CHECKS: dict[str, str] = {
 
 def gate_named(name: str) -> Gate:
     return GATES[GATE_POSITION[name]]
+
+
+# How a gate case ended; "not run": collected, and never ran (an interrupted session).
+Outcome = Literal["passed", "failed", "skipped", "not run"]
 
 
 class SkipKind(Enum):

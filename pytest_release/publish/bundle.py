@@ -18,6 +18,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pytest_release.checklist import SkipCause, SkipKind
 from pytest_release.dists.build import BuiltPackage
@@ -35,9 +36,12 @@ from pytest_release.publish.manifest import (
 )
 from pytest_release.publish.progress import ProvenFile, ProvenFiles
 from pytest_release.target import git
-from pytest_release.target.monorepo import Package
+
+if TYPE_CHECKING:
+    from pytest_release.target.monorepo import Package
 
 BUNDLE_CASE = "test_release_bundle"
+BUNDLE_MODULE = "test_07a_rehearsal"  # the suite module that defines it
 BUNDLE_THROUGH = "rehearsal"  # the last gate whose outcome the bundle records
 # The gates that read the repository: a publish run from a bundle runs them itself.
 REREAD_GATES = frozenset({"preflight", "versions", "api", "changelog"})

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal, TypeVar, cast
+from typing import TypeVar, cast, get_args
+
+from pytest_release.checklist import Outcome
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
-CaseOutcomeName = Literal["passed", "failed", "skipped", "not run"]
-_OUTCOMES = ("passed", "failed", "skipped", "not run")
+_OUTCOMES: tuple[str, ...] = get_args(Outcome)
 T = TypeVar("T")
 
 
@@ -43,7 +44,7 @@ class CaseOutcome:
     """One gate case's outcome in the session that wrote the bundle."""
 
     case: str  # its name with its parameters, without its module
-    outcome: CaseOutcomeName
+    outcome: Outcome
     skip: str | None = None  # for a skip, its kind (SkipKind's value); None: no kind
     check: str | None = None  # for an unverified skip, the check
     waived: bool = False  # the unverified check was waived with --allow-unverified
@@ -53,7 +54,7 @@ class CaseOutcome:
 @dataclass(frozen=True)
 class GateOutcome:
     gate: str
-    status: CaseOutcomeName
+    status: Outcome
     cases: tuple[CaseOutcome, ...]
 
 
@@ -156,8 +157,8 @@ def _optional(table: Mapping[str, object], key: str, where: str) -> str | None:
     return value
 
 
-def _outcome(table: Mapping[str, object], key: str, where: str) -> CaseOutcomeName:
+def _outcome(table: Mapping[str, object], key: str, where: str) -> Outcome:
     value = table.get(key)
     if value not in _OUTCOMES:
         raise ManifestError(f"{where} has no `{key}` among {', '.join(_OUTCOMES)}")
-    return cast("CaseOutcomeName", value)
+    return cast("Outcome", value)

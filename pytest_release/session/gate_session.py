@@ -29,9 +29,11 @@ from pytest_release.gate import (
 )
 from pytest_release.session.guard import PUBLISH_NOT_SELECTED, publish_blockers
 from pytest_release.session.selection import (
+    bundle_asked,
     from_the_suite,
     gate_of,
     imports_the_suite,
+    is_the_bundle_case,
     names_publish,
     publishes,
     refuse_target_ini,
@@ -107,8 +109,9 @@ class GateSession:
     ) -> Generator[None]:
         collected_order = {item: position for position, item in enumerate(items)}
         # A publish run runs every other gate too: hold them back from deselection (-m,
-        # -k, --lf) until it is known whether a publish gate was selected.
-        self.holding = self._publish_opt_in()
+        # -k, --lf) until it is known whether a publish gate was selected; so does a dry
+        # run asked for a bundle with its case.
+        self.holding = self._publish_opt_in() or bundle_asked(config)
         try:
             yield
         finally:
@@ -133,14 +136,12 @@ class GateSession:
                 raise pytest.UsageError(PUBLISH_NEEDS_VERSION)
             items += held
         else:
-            if held:
-                config.hook.pytest_deselected(items=held)
+            # A dry run asked for a bundle always says whether it wrote one, and why not.
+            back = [item for item in held if writes_the_bundle(item, gates[item])]
+            items += back
+            if deselected := [item for item in held if item not in back]:
+                config.hook.pytest_deselected(items=deselected)
             self.not_selected = {item.nodeid for item in publishing}
-        if settings.bundle is None:  # the bundle's case is only a case when it is asked for
-            unasked = [item for item in items if writes_the_bundle(item, gates[item])]
-            if unasked:
-                items[:] = [item for item in items if item not in unasked]
-                config.hook.pytest_deselected(items=unasked)
         # Checklist order between gates, definition order (publish order) within one.
         items.sort(
             key=lambda item: (
@@ -178,6 +179,16 @@ class GateSession:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self.previous_sigterm is not None:
             signal.signal(signal.SIGTERM, self.previous_sigterm)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pycollect_makeitem(
+        self, collector: pytest.Module | pytest.Class, name: str, obj: object
+    ) -> list[pytest.Item] | None:
+        """The release bundle's case is collected only in a run given a bundle folder: it
+        has nothing to do without one."""
+        if name.startswith("test_release_bundle") and is_the_bundle_case(name, obj):
+            return None if bundle_asked(self.config) else []
+        return None
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_deselected(self, items: list[pytest.Item]) -> Generator[None]:

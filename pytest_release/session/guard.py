@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pytest_release.checklist import GATE_POSITION
-from pytest_release.publish.bundle import BUNDLE_THROUGH, REREAD_GATES
 from pytest_release.session.ledger import GateRecord, Ledger, case_name
 
 PUBLISH_NOT_SELECTED = (
@@ -63,6 +62,8 @@ def bundle_blockers(ledger: Ledger, leave_out: str) -> list[str]:
 
     A gate that a publish run from the bundle runs again may have skipped a check (the
     upload credentials, which a build job holds none of): the publish run makes it."""
+    from pytest_release.publish.bundle import BUNDLE_THROUGH, REREAD_GATES
+
     blockers: list[str] = []
     for record in ledger.in_order[: GATE_POSITION[BUNDLE_THROUGH] + 1]:
         skips_block = record.gate.name not in REREAD_GATES

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pytest_release.checklist import GATE_POSITION, GATES, Gate, SkipCause, SkipKind
-from pytest_release.publish.manifest import CaseOutcome, CaseOutcomeName, GateOutcome
+from pytest_release.checklist import Outcome as Outcome
 
-Outcome = CaseOutcomeName
+if TYPE_CHECKING:
+    from pytest_release.publish.manifest import CaseOutcome, GateOutcome
+
 _SEVERITY: dict[Outcome, int] = {"not run": 0, "passed": 1, "skipped": 2, "failed": 3}
 
 
@@ -56,6 +59,8 @@ class GateRecord:
 
     def outcome_of(self, nodeid: str, waived: frozenset[str]) -> CaseOutcome:
         """A case's outcome as a release bundle's manifest records it."""
+        from pytest_release.publish.manifest import CaseOutcome
+
         cause = self.skips.get(nodeid) if self.outcomes[nodeid] == "skipped" else None
         return CaseOutcome(
             case=case_name(nodeid),
@@ -100,6 +105,8 @@ class Ledger:
     ) -> tuple[GateOutcome, ...]:
         """Every gate's outcome up to ``through`` (included) as a release bundle's manifest
         records it, without the case ``leave_out`` (the one writing the bundle)."""
+        from pytest_release.publish.manifest import GateOutcome
+
         found: list[GateOutcome] = []
         for record in self.in_order[: GATE_POSITION[through] + 1]:
             cases = tuple(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -28,9 +29,24 @@ def gate_of(item: pytest.Item) -> str | None:
 
 def writes_the_bundle(item: pytest.Item, gate: str | None) -> bool:
     """The rehearsal's case that writes (dry run) or checks (publish run) a release bundle."""
-    from pytest_release.publish.bundle import BUNDLE_CASE, BUNDLE_THROUGH
+    return gate is not None and is_the_bundle_case(item.name, getattr(item, "obj", None))
 
-    return gate == BUNDLE_THROUGH and item.name.partition("[")[0] == BUNDLE_CASE
+
+def is_the_bundle_case(name: str, obj: object) -> bool:
+    """Whether ``name`` in a test module is the suite's release bundle case."""
+    from pytest_release.publish.bundle import BUNDLE_CASE, BUNDLE_MODULE
+
+    module = getattr(obj, "__module__", None)
+    return name == BUNDLE_CASE and module == f"{SUITE_PACKAGE}.{BUNDLE_MODULE}"
+
+
+def bundle_asked(config: pytest.Config) -> bool:
+    """Whether the run is given a release bundle's folder (--bundle, RELEASE_BUNDLE): read
+    before the settings are, to collect the bundle's case."""
+    from pytest_release.settings import BUNDLE_VARIABLE
+
+    given = config.getoption("release_bundle", None)
+    return bool(given or os.environ.get(BUNDLE_VARIABLE, "").strip())
 
 
 def publishes(gate: str | None) -> bool:

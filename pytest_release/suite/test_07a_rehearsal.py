@@ -2,7 +2,11 @@
 order, installed from it into fresh venvs, each top package with what it reaches in one of
 its own (the internal packages from that index alone, the rest from the user's normal
 index), checked to be the files uploaded, and smoke-tested from a scratch folder outside
-the repo: imports, python-smoke, console scripts, smoke."""
+the repo: imports, python-smoke, console scripts, smoke.
+
+With --bundle=DIR, a last case: a dry run writes the release bundle there (the files
+installed here and the manifest), a publish run checks the bundle it uploads; a publish run
+from a bundle takes this gate's other cases from the bundle's manifest."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Gate 8, pypi (publish, opt-in): the same files uploaded to the production index in the
-same order, each then verified to be there with the built file's sha256.
+"""Gate 8, pypi (publish, opt-in): the very files TestPyPI holds (asked again as each is
+sent) uploaded to the production index in the same order, each then verified to be there
+with their sha256.
 
 Only with `-m publish`, and only when every gate before it, testpypi included, passed in
 this session."""

@@ -22,6 +22,7 @@ from tests.plugin.baseline import (
     assert_says,
     gate_cases,
 )
+from tests.plugin.defects import CHANGELOG, DATED, RELEASE_HEADING, commit, replace
 from tests.plugin.gate_runs import GateRun, GateRunner, junit_properties
 from tests.plugin.index_servers import lists_processes, sha256, uploaded_wheel
 from tests.plugin.repos import VERSION, ReleaseRepo, copy_release_repo, git
@@ -38,8 +39,6 @@ from tests.plugin.test_publish import (
     publish_cases,
     remote_tag,
 )
-
-pytestmark = [pytest.mark.slow]
 
 servers = publishing.servers  # TestPyPI and PyPI stand-ins, as the publish tests have them
 DRY_RUN = ("-m", "not publish")
@@ -87,6 +86,32 @@ def assert_refused_before_any_upload(
     assert_no_traceback(run)
 
 
+def test_no_bundle_is_written_after_a_failed_gate_or_one_that_did_not_run(
+    release_repo: ReleaseRepo, run_gates: GateRunner, tmp_path: Path
+) -> None:
+    """-m selects the quick gates alone, the changelog's release section is undated: the
+    bundle's case runs all the same, and says why it wrote nothing."""
+    replace(release_repo, CHANGELOG, RELEASE_HEADING, f"## [{VERSION}]")
+    commit(release_repo, "Leave the release section undated")
+    bundle = tmp_path / "bundle"
+
+    run = run_gates(release_repo.root, f"--bundle={bundle}")
+
+    assert_outcomes(run, {DATED: "failed"}, extra={BUNDLE_CASE: "skipped"})
+    assert_says(
+        run,
+        BUNDLE_CASE,
+        f"no bundle written to {bundle}: ",
+        f"gate `changelog` failed ({DATED})",
+        "gate `tests` did not run in this session",
+        "gate `rehearsal` did not run in this session",
+    )
+    assert ("release_skip", "blocked") in junit_properties(run)[BUNDLE_CASE]
+    assert not bundle.exists()
+    assert list(tmp_path.glob(".bundle*")) == []
+
+
+@pytest.mark.slow
 @lists_processes
 def test_a_bundle_written_by_a_dry_run_is_published_from_a_fresh_clone(
     release_repo: ReleaseRepo,
