@@ -34,7 +34,7 @@ LAYERS: dict[str, int] = {
 # Modules of pure logic: no pytest, so that unit tests reach them directly.
 PURE = ("problems", "redact", "process", "checklist", "settings", "target", "index", "dists",
         "checks", "api", "commands", "session.ledger", "session.guard", "publish.progress",
-        "publish.rehearsal")  # fmt: skip
+        "publish.rehearsal", "publish.github_release", "publish.github_release_notes")  # fmt: skip
 
 
 def module_name(path: Path) -> str:
