@@ -1,4 +1,4 @@
-"""Build every package's sdist and wheels with pypa/build, once, from a scratch copy.
+"""Build every package's sdist and wheel with pypa/build, once, from a scratch copy.
 
 How a package is built (``python -m build``, build isolation kept, each command in its own
 process group with a timeout):
@@ -9,10 +9,14 @@ process group with a timeout):
    i.e. the tree a fresh clone with the uncommitted edits would have: no stale ``build/``,
    ``*.egg-info`` or ``__pycache__``. Backends that write into their source (setuptools
    writes ``*.egg-info`` and ``build/``) write into the copy; the target is never touched;
-2. ``python -m build --sdist --wheel`` of the copy into ``OUT/<key>/dist/``: the release
-   files (``BuiltPackage.files``): the sdist and the wheel built from the tree;
-3. the sdist unpacked into ``OUT/<key>/unpacked/`` and ``python -m build --wheel`` of it into
-   ``OUT/<key>/from-sdist/``: the wheel that proves the sdist is complete.
+2. ``python -m build`` of the copy into ``OUT/<key>/dist/``: the sdist, then the wheel built
+   from the sdist, as PyPA recommends and installers do. These are the release files
+   (``BuiltPackage.files``): the wheel that ships is built from the sdist that ships, so
+   the gates checking the wheel check what the sdist builds too.
+
+With a ``BuildCache``, the files of a package whose copy, Python, told version and
+SOURCE_DATE_EPOCH an earlier build shared are reused (``BuiltPackage.reused``), their
+sha256 checked, instead of built again (see ``build_cache``).
 
 Packages build in parallel, as many at once as there are cores. pypa/build installs the
 build requirements with uv when uv is installed (``--installer uv``, several times faster),
@@ -21,13 +25,13 @@ else with pip; pip's index settings from the environment are passed on to uv.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import shutil
 import sys
 import sysconfig
-import tarfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +41,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from pytest_release.dists.build_cache import BuildCache, source_digest
 from pytest_release.process import (
     Access,
     Background,
@@ -50,13 +55,14 @@ from pytest_release.target import git
 from pytest_release.target.pyproject import relative
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from pytest_release.target.monorepo import Monorepo, Package
 
 BUILD_SECONDS = 600.0
 TWINE_SECONDS = 120.0
 TAIL_LINES = 40
+CACHE_FORMAT = "build-1"  # part of every build cache key: a new format never reads an old entry
 Installer = Literal["uv", "pip"]
 # pip's settings from the environment and the uv variables that say the same.
 _PIP_TO_UV = (
@@ -79,17 +85,19 @@ class BuiltPackage:
     """What the build of one package produced, or why it failed.
 
     ``sdist`` and ``wheel`` are the one ``.tar.gz`` and the one ``.whl`` in the output folder
-    (``None`` when there is not exactly one), ``files`` everything in that folder, and
-    ``wheel_from_sdist`` the wheel built from the unpacked sdist. ``error`` is ``None`` on
-    success, else what failed with the last lines of the backend's output.
+    (``None`` when there is not exactly one; the wheel is built from the sdist), ``files``
+    everything in that folder. ``error`` is ``None`` on success, else what failed with the
+    last lines of the backend's output. ``source`` is the package folder in the copy the
+    sdist was built from, ``reused`` whether the files came from the build cache.
     """
 
     package_name: str
     sdist: Path | None
     wheel: Path | None
-    wheel_from_sdist: Path | None
     files: tuple[Path, ...]
     error: str | None
+    source: Path | None = None
+    reused: bool = False
 
 
 def build_all(
@@ -98,19 +106,33 @@ def build_all(
     *,
     timeout: float = BUILD_SECONDS,
     jobs: int | None = None,
+    cache: BuildCache | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, BuiltPackage]:
     """Build every package into its own folder of ``out_dir``; keyed by dist name, in
     publish order. ``timeout`` bounds each ``python -m build`` command, ``jobs`` the packages
-    built at once (default: the cores). A package that fails to build has ``error`` set;
-    this never raises for a build's failure."""
+    built at once (default: the cores); ``cache``, when given, is asked first and keeps what
+    was built; ``progress`` is told a line as each package starts and ends. A package that
+    fails to build has ``error`` set; this never raises for a build's failure."""
     out_dir = Path(out_dir).resolve()
     listing = source_listing(monorepo.root)
     installer = build_installer()
     runner = _Runner(installer, build_environment(installer) | _build_time(monorepo.root))
     workers = jobs or max(1, min(len(monorepo.packages), os.cpu_count() or 1))
+    tell = progress or (lambda line: None)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="build") as pool:
         futures = [
-            pool.submit(_build_package, runner, monorepo.root, package, listing, out_dir, timeout)
+            pool.submit(
+                _build_package,
+                runner,
+                monorepo.root,
+                package,
+                listing,
+                out_dir,
+                timeout,
+                cache,
+                tell,
+            )
             for package in monorepo.packages
         ]
         try:
@@ -194,6 +216,17 @@ def _copy_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, symlinks=True, ignore=ignored, dirs_exist_ok=True)
 
 
+def cache_key(copy: Path, package: Package, environment: Mapping[str, str]) -> str:
+    """The build cache's key of ``package`` built from ``copy`` (the whole copy, before the
+    build writes into it): its files (the ``[build-system]`` backend and requirements
+    among them), the Python and platform, the version (and the variables telling it to a
+    tool that computes it), and ``environment``'s SOURCE_DATE_EPOCH."""
+    parts = [CACHE_FORMAT, sys.version, sysconfig.get_platform(), package.build_backend]
+    parts += [package.version_text or "", json.dumps(sorted(package.version_override.items()))]
+    parts.append(environment.get("SOURCE_DATE_EPOCH", ""))
+    return source_digest(copy, parts)
+
+
 def _build_package(
     runner: _Runner,
     root: Path,
@@ -201,58 +234,53 @@ def _build_package(
     listing: Sequence[str] | None,
     out_dir: Path,
     timeout: float,
+    cache: BuildCache | None,
+    tell: Callable[[str], None],
 ) -> BuiltPackage:
     work = out_dir / package.key
-    dist, unpacked, from_sdist = work / "dist", work / "unpacked", work / "from-sdist"
-    source_root = work / "source"
+    dist, source_root = work / "dist", work / "source"
+    shown = f"{package.name} {package.version_text or ''}".rstrip()
     error: str | None = None
-    sdist = wheel = wheel_from_sdist = None
+    source = None
+    reused = False
+    started = time.monotonic()
     try:
         shutil.rmtree(work, ignore_errors=True)
         dist.mkdir(parents=True)
         source = copy_sources(root, package, listing, source_root)
         overrides = package.version_override
-        error = runner.build(
-            ["--sdist", "--wheel"], source, dist, work / "build.log", overrides, timeout=timeout
-        )
-        sdist, wheel = _only(dist, ".tar.gz"), _only(dist, ".whl")
-        if error is None and sdist is not None:
-            top = _unpack(sdist, unpacked)
-            log = work / "build-from-sdist.log"
-            error = runner.build(["--wheel"], top, from_sdist, log, overrides, timeout=timeout)
-            wheel_from_sdist = _only(from_sdist, ".whl")
-            if error is not None:
-                error = f"the wheel could not be built from the sdist {sdist.name}: {error}"
-    except (OSError, tarfile.TarError, EOFError) as failure:
+        # Before the build writes into the copy: the key is what the backend reads.
+        key = None if cache is None else cache_key(source_root, package, runner.environment)
+        reused = cache is not None and key is not None and cache.restore(key, dist) is not None
+        if not reused:
+            tell(f"building {shown}")
+            error = runner.build(source, dist, work / "build.log", overrides, timeout=timeout)
+            if error is None and cache is not None and key is not None:
+                cache.keep(key, sorted(path for path in dist.iterdir() if path.is_file()))
+    except OSError as failure:
         error = f"the build could not run: {failure}"
     if error is not None:
         error = error.replace(str(source_root), str(root))
+    seconds = time.monotonic() - started
+    how = "reused from the build cache" if reused else "failed" if error else "built"
+    tell(f"{how} {shown} ({seconds:.1f} s)")
     files = (
         tuple(sorted(path for path in dist.iterdir() if path.is_file())) if dist.is_dir() else ()
     )
-    return BuiltPackage(package.name, sdist, wheel, wheel_from_sdist, files, error)
+    return BuiltPackage(
+        package.name,
+        _only(dist, ".tar.gz"),
+        _only(dist, ".whl"),
+        files,
+        error,
+        source=source,
+        reused=reused,
+    )
 
 
 def _only(folder: Path, suffix: str) -> Path | None:
     found = list(folder.glob(f"*{suffix}")) if folder.is_dir() else []
     return found[0] if len(found) == 1 else None
-
-
-def _unpack(sdist: Path, dest: Path) -> Path:
-    """Unpack ``sdist`` into ``dest`` (safely: no links or paths out of it); its top folder."""
-    with tarfile.open(sdist, "r:*") as archive:
-        if hasattr(tarfile, "data_filter"):
-            archive.extractall(dest, filter="data")
-        else:  # Python 3.11.0 to 3.11.3: only plain files and folders, all inside dest
-            for member in archive.getmembers():
-                inside = (dest / member.name).resolve().is_relative_to(dest.resolve())
-                if not inside or not (member.isfile() or member.isdir()):
-                    raise OSError(f"{sdist.name} holds an unsafe member: {member.name}")
-            archive.extractall(dest)  # every member was checked above
-    tops = [path for path in dest.iterdir() if path.is_dir()]
-    if len(tops) != 1:
-        raise OSError(f"{sdist.name} does not unpack into one top folder")
-    return tops[0]
 
 
 class _Runner:
@@ -268,7 +296,6 @@ class _Runner:
 
     def build(
         self,
-        targets: Sequence[str],
         source: Path,
         outdir: Path,
         log: Path,
@@ -276,11 +303,12 @@ class _Runner:
         *,
         timeout: float,
     ) -> str | None:
-        """Build ``targets`` (``--sdist``, ``--wheel``) of ``source`` into ``outdir``, the
-        output into ``log``, with the variables ``overrides`` added (the release version for
-        a tool that computes it); ``None`` on success, else what went wrong."""
-        shown = f"python -m build {' '.join(targets)}"
-        command = [sys.executable, "-m", "build", "--installer", self.installer, *targets]
+        """``python -m build`` of ``source`` (the sdist, then the wheel from it) into
+        ``outdir``, the output into ``log``, with the variables ``overrides`` added (the
+        release version for a tool that computes it); ``None`` on success, else what went
+        wrong."""
+        shown = "python -m build"
+        command = [sys.executable, "-m", "build", "--installer", self.installer]
         command += ["--outdir", str(outdir), str(source)]
         started = time.monotonic()
         log.write_text(f"$ {shlex.join(command)}\n", encoding="utf-8")

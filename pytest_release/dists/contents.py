@@ -2,10 +2,10 @@
 
 Rules on the member lists of the files a build produced (read by ``dist_files``): the
 wheel holds the dist's import packages and no tests, bytecode, VCS files or modules of
-another package; the sdist holds ``pyproject.toml`` and the license files; the wheel built
-from the sdist holds what the wheel built from the tree does. Every finding is a
-``Problem`` whose fix names the build backend's setting. Nothing here builds, runs a
-child process or imports pytest.
+another package; the sdist holds ``pyproject.toml`` and the license files, and the sources
+of every module the tree's import packages have (the wheel is built from it). Every
+finding is a ``Problem`` whose fix names the build backend's setting. Nothing here builds,
+runs a child process or imports pytest.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from pytest_release.problems import Problem
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from pathlib import Path
 
     from pytest_release.dists.files import DistFile
-    from pytest_release.target.monorepo import Package
+    from pytest_release.target.monorepo import Monorepo, Package
 
 LICENSE_SPEC = "https://packaging.python.org/en/latest/specifications/pyproject-toml/#license-files"
 DEFAULT_LICENSE_GLOBS = ("LICENSE*", "LICENCE*", "COPYING*")
@@ -265,36 +266,67 @@ def _sdist_hint(package: Package) -> str:
     }.get(_backend(package), "configure the backend's sdist to include it")
 
 
-def file_list_problems(
-    package: Package, from_tree: DistFile, from_sdist: DistFile
+def tree_modules(monorepo: Monorepo, package: Package, copy: Path) -> dict[str, str]:
+    """The Python sources of the package's import packages in ``copy``, the package folder
+    of the copy its sdist was built from: each one's path in the wheel -> its path in the
+    sdist. Below an import package's folder only regular packages (``__init__.py``) count,
+    and never tests or another package's modules: the files every backend ships."""
+    found: dict[str, str] = {}
+    others = [other for other in monorepo.packages if other is not package]
+    for dotted in package.import_packages:
+        source = monorepo.module_source(dotted)
+        if source is None or source[0] is not package:
+            continue
+        below = source[1].relative_to(package.folder)
+        top = copy / below
+        wheel_top = PurePosixPath(*dotted.split("."))
+        if top.is_file():
+            pairs = [(wheel_top.with_suffix(top.suffix), below)]
+        elif top.is_dir():
+            pairs = [
+                (wheel_top / path.relative_to(top).as_posix(), path.relative_to(copy))
+                for path in _package_sources(top)
+            ]
+        else:
+            pairs = []
+        for in_wheel, in_sdist in pairs:
+            parts = in_wheel.parts
+            if _stray_reason(parts) is None and _owner(parts, package, others) is package:
+                found[in_wheel.as_posix()] = in_sdist.as_posix()
+    return found
+
+
+def _package_sources(folder: Path) -> list[Path]:
+    """The ``.py`` and ``.pyi`` files of ``folder`` and of its regular subpackages."""
+    found: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() and (path / "__init__.py").is_file():
+            found += _package_sources(path)
+        elif path.suffix in (".py", ".pyi") and path.is_file():
+            found.append(path)
+    return found
+
+
+def unbuilt_module_problems(
+    package: Package, modules: Mapping[str, str], wheel: DistFile, sdist: DistFile
 ) -> list[Problem]:
-    """The wheel built from the sdist holds the same files as the one built from the tree."""
-    where = f"{package.name}, {from_sdist.path.name} built from the sdist"
-    lacking = from_tree.members - from_sdist.members
-    added = from_sdist.members - from_tree.members
-    problems: list[Problem] = []
-    if lacking:
-        problems.append(
-            Problem(
-                what="the wheel built from the sdist lacks files the wheel built from the tree "
-                f"has: {listed(lacking)}; the sdist is missing their sources, or the tree build "
-                "takes in files that are not this package's (another package's folder)",
-                where=where,
-                fix=f"if they belong to it, include their sources in the sdist: "
-                f"{_sdist_hint(package)}; if not, keep them out of the wheel (the backend's "
-                "wheel packages, include or exclude settings): `python -m build` and `uv build` "
-                "make the wheel from the sdist",
-            )
+    """Every module of ``tree_modules`` is in the wheel, unless the sdist (which the wheel
+    is built from) has its source: a backend's wheel settings may leave a module out on
+    purpose, but a module the tree has and the sdist lacks is one no install has."""
+    shipped = {"/".join(parts) for parts in map(_module_parts, wheel.members) if parts}
+    lacking = [
+        in_sdist
+        for in_wheel, in_sdist in modules.items()
+        if in_wheel not in shipped and in_sdist not in sdist.members
+    ]
+    if not lacking:
+        return []
+    return [
+        Problem(
+            what=f"the sdist lacks the sources of modules of the import packages: "
+            f"{listed(lacking)}; so the wheel, built from the sdist as every installer "
+            "builds it, lacks the modules",
+            where=file_where(package, sdist.path),
+            fix=f"include their sources in the sdist: {_sdist_hint(package)}",
         )
-    if added:
-        problems.append(
-            Problem(
-                what="the wheel built from the sdist has files the wheel built from the tree "
-                f"lacks: {listed(added)}",
-                where=where,
-                fix="make both builds select the same files: check the backend's wheel "
-                "include/exclude settings for patterns that depend on VCS files (.gitignore) "
-                "or on files that only the sdist carries",
-            )
-        )
-    return problems
+    ]

@@ -7,7 +7,6 @@ everything it depends on: the files the build reads, the Python, the variables t
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import sys
@@ -22,6 +21,7 @@ from pytest_release.dists.build import (
     copy_sources,
     source_listing,
 )
+from pytest_release.dists.build_cache import source_digest
 from pytest_release.process import run_command
 from pytest_release.target.dynamic_metadata import (
     BackendMetadata,
@@ -101,13 +101,7 @@ def _parsed(text: str) -> BackendMetadata:
 def _key(copy: Path, overrides: dict[str, str]) -> str:
     """A digest of what the backend's answer depends on: the files of ``copy`` (names and
     bytes), the Python, the variables told."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{sys.version}\0".encode())
-    digest.update(json.dumps(sorted(overrides.items())).encode())
-    for path in sorted(path for path in copy.rglob("*") if path.is_file()):
-        name = path.relative_to(copy).as_posix()
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return source_digest(copy, [CACHE_FORMAT, sys.version, json.dumps(sorted(overrides.items()))])
 
 
 def _keep(path: Path, text: str) -> None:

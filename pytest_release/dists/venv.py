@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from pytest_release.process import Access, CommandResult, child_environment, run_command
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
-    from pytest_release.target.monorepo import Monorepo
+    from pytest_release.target.monorepo import Monorepo, Package
 
 INSTALL_SECONDS = 900
 
@@ -132,17 +132,35 @@ class NotAttempted:
 
 
 def install_editable(
-    venv: FreshVenv, monorepo: Monorepo, extras: Sequence[str] = ()
+    venv: FreshVenv,
+    monorepo: Monorepo,
+    extras: Sequence[str] = (),
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, CommandResult | NotAttempted]:
-    """Install each package editable in publish order, one at a time so that a failure
-    belongs to its package; ``extras`` that a package defines come along.
+    """Install every package editable, with the ``extras`` it defines, in one installer
+    call; only when that fails, each package again in publish order, one at a time, so
+    that a failure belongs to its package (``progress`` is told which).
 
-    Each install names the package's internal dependencies as editable folders too, so
-    the installer takes them from the tree and never from an index, where a same-named
-    project of someone else's may live; one that failed before is not tried again.
+    A per-package install names the package's internal dependencies as editable folders
+    too, so the installer takes them from the tree and never from an index, where a
+    same-named project of someone else's may live; one that failed before is not tried
+    again.
     """
+    tell = progress or (lambda line: None)
+    packages = monorepo.packages
+    together = _merged_overrides(packages)
+    if together is not None:
+        tell(f"installing {', '.join(package.name for package in packages)} editable")
+        with _leaving_no_build_metadata([package.folder for package in packages]):
+            result = venv.install(
+                *_editable_arguments([_target(package, extras) for package in packages]),
+                variables=together,
+            )
+        if result.ok:
+            return dict.fromkeys((package.name for package in packages), result)
+        tell("one of them failed: installing them one at a time to tell which")
     results: dict[str, CommandResult | NotAttempted] = {}
-    for package in monorepo.packages:
+    for package in packages:
         needed = [dependency.name for dependency in monorepo.reachable([package])]
         failed = [name for name in needed if not results[name].ok]
         if failed:
@@ -150,19 +168,35 @@ def install_editable(
                 f"not installed: it requires {', '.join(failed)}, whose install failed"
             )
             continue
-        wanted = [extra for extra in extras if extra in package.optional_dependencies]
-        target = f"{package.folder}[{','.join(wanted)}]" if wanted else str(package.folder)
-        folders = [package.folder, *(monorepo.package(name).folder for name in needed)]
-        editables = [target, *map(str, folders[1:])]
-        overrides: dict[str, str] = {}
-        for each in [package, *(monorepo.package(name) for name in needed)]:
-            overrides |= each.version_override
-        with _leaving_no_build_metadata(folders):
-            results[package.name] = venv.install(
-                *(part for folder in editables for part in ("--editable", folder)),
-                variables=overrides,
-            )
+        dependencies = [monorepo.package(name) for name in needed]
+        targets = [_target(package, extras), *(str(each.folder) for each in dependencies)]
+        overrides = _merged_overrides([package, *dependencies]) or package.version_override
+        tell(f"installing {package.name} editable")
+        with _leaving_no_build_metadata([package.folder, *(each.folder for each in dependencies)]):
+            results[package.name] = venv.install(*_editable_arguments(targets), variables=overrides)
     return results
+
+
+def _target(package: Package, extras: Sequence[str]) -> str:
+    """The package's folder, with those of ``extras`` it defines."""
+    wanted = [extra for extra in extras if extra in package.optional_dependencies]
+    return f"{package.folder}[{','.join(wanted)}]" if wanted else str(package.folder)
+
+
+def _editable_arguments(targets: Sequence[str]) -> list[str]:
+    return [part for target in targets for part in ("--editable", target)]
+
+
+def _merged_overrides(packages: Sequence[Package]) -> dict[str, str] | None:
+    """The version variables of ``packages`` together; None when two tell one variable
+    different versions (independent versions computed from git): they need one install
+    each."""
+    merged: dict[str, str] = {}
+    for package in packages:
+        for name, value in package.version_override.items():
+            if merged.setdefault(name, value) != value:
+                return None
+    return merged
 
 
 def install_failure(result: CommandResult | NotAttempted) -> str:

@@ -196,6 +196,7 @@ def built_dists(
     monorepo: Monorepo,
     tmp_path_factory: pytest.TempPathFactory,
     request: pytest.FixtureRequest,
+    release_settings: Settings,
 ) -> Mapping[str, BuiltPackage]:
     """An sdist and a wheel of every package (dist name -> what was built, or why not),
     built once per session into a scratch folder; the packages' own dist/ stay untouched.
@@ -204,8 +205,15 @@ def built_dists(
     if release_bundle is not None:
         return release_bundle.built_packages(package.name for package in monorepo.packages)
     from pytest_release.dists.build import build_all
+    from pytest_release.dists.build_cache import BuildCache
+    from pytest_release.dists.prepared_metadata import user_cache_folder
+    from pytest_release.session.activity import activity
 
-    return build_all(monorepo, tmp_path_factory.mktemp("dists"))
+    # Files an earlier session built of the same sources are reused, their sha256 checked;
+    # the build gate checks them as it checks fresh ones.
+    cache = BuildCache(user_cache_folder() / "builds") if release_settings.build_cache else None
+    say = activity(request.config, "build")
+    return build_all(monorepo, tmp_path_factory.mktemp("dists"), cache=cache, progress=say)
 
 
 def _new_venv(tmp_path_factory: pytest.TempPathFactory, name: str) -> FreshVenv:
@@ -250,12 +258,17 @@ class EditableInstall:
 
 
 @pytest.fixture(scope="session")
-def editable_venv(monorepo: Monorepo, tmp_path_factory: pytest.TempPathFactory) -> EditableInstall:
-    """One fresh venv with every package installed editable, in publish order."""
+def editable_venv(
+    monorepo: Monorepo, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> EditableInstall:
+    """One fresh venv with every package installed editable (one installer call; one per
+    package in publish order when it fails, to tell which)."""
     from pytest_release.dists.venv import install_editable
+    from pytest_release.session.activity import activity
 
     venv = _new_venv(tmp_path_factory, "editable")
-    return EditableInstall(venv, install_editable(venv, monorepo))
+    say = activity(pytestconfig, "editable")
+    return EditableInstall(venv, install_editable(venv, monorepo, progress=say))
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,12 @@ def _counts(record: GateRecord) -> str:
     return "opt-in: -m publish" if record.gate.publish else "not selected"
 
 
+def _details(record: GateRecord) -> list[str]:
+    """What the gate's cases established, each said once: the cases of every package may
+    say the same of the session (the packages whose builds were reused)."""
+    return list(dict.fromkeys(record.details.values()))
+
+
 def checklist_lines(ledger: Ledger, waived: Iterable[str] = ()) -> list[tuple[Outcome, str]]:
     """(status, line) for every checklist item, and beneath it what did not pass; last,
     the unverified checks the user waived."""
@@ -41,7 +47,7 @@ def checklist_lines(ledger: Ledger, waived: Iterable[str] = ()) -> list[tuple[Ou
                 f"  [{_counts(record)}]",
             )
         )
-        for detail in record.details.values():
+        for detail in _details(record):
             lines.append((status, f"{'':13}{detail}"))
         skipped = [n for n, outcome in record.outcomes.items() if outcome == "skipped"]
         reasons = {record.reasons.get(nodeid, "") for nodeid in skipped}
@@ -83,7 +89,7 @@ def checklist_markdown(ledger: Ledger, waived: Iterable[str] = ()) -> str:
     notes = [
         f"- `{record.gate.name}`: {detail}"
         for record in ledger.in_order
-        for detail in record.details.values()
+        for detail in _details(record)
     ]
     notes += [f"- waived: `--allow-unverified {check}`" for check in sorted(waived)]
     return "\n".join([*rows, *(["", *notes] if notes else [])]) + "\n"

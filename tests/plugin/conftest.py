@@ -35,10 +35,20 @@ ISOLATED_VARIABLES = (
 )
 
 
-def _isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
-    """A HOME, git identity and environment of their own, with no credentials in it."""
+# Every commit of a test at one time: the build's SOURCE_DATE_EPOCH is HEAD's commit time,
+# so that equal trees build equal files and tests share builds through the build cache.
+COMMIT_DATE = "2026-01-01T12:00:00+00:00"
+
+
+def _isolate(monkeypatch: pytest.MonkeyPatch, home: Path, cache: Path) -> None:
+    """A HOME, git identity and environment of their own, with no credentials in it; the
+    user's cache folder (XDG_CACHE_HOME: pytest-release's build cache, uv's and pip's) at
+    ``cache``."""
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_DATE", COMMIT_DATE)
     for variable in ISOLATED_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -49,8 +59,18 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The user's cache folder of every test of this session (of this xdist worker): the
+    example's packages built by one test are reused by the next, each reused file
+    checked as a fresh one is. A test about cold builds or the cache itself sets its own."""
+    return tmp_path_factory.getbasetemp() / "user-cache"
+
+
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: Path
+) -> None:
     """A HOME, git identity and environment of the test's own, with no credentials in it.
 
     Python may write bytecode, as it does by default. The gates' own children never do
@@ -59,7 +79,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assertion-rewritten bytecode of pytest_release (a plugin, so pytest rewrites it) beside
     its sources, in the ``__pycache__`` folders git ignores: where the variable is set
     around the tests, every session would otherwise rewrite the whole package again."""
-    _isolate(monkeypatch, tmp_path / "home")
+    _isolate(monkeypatch, tmp_path / "home", shared_cache)
     monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
 
 
@@ -69,7 +89,7 @@ def released_example(tmp_path_factory: pytest.TempPathFactory) -> ReleaseRepo:
     made once per session (per xdist worker) and only ever copied."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         scratch = tmp_path_factory.mktemp("released-example")
-        _isolate(monkeypatch, scratch / "home")
+        _isolate(monkeypatch, scratch / "home", scratch / "cache")
         return make_release_repo(EXAMPLE, scratch)
 
 

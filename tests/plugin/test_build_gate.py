@@ -1,17 +1,25 @@
 """Gate 6, build, against real copies of the example: real ``python -m build`` runs (their
 build requirements come from the package index), ``twine check`` and the built files read.
 
-Each test applies one defect to ``release_repo``, commits and pushes it, runs the build gate
-alone and asserts the cases that changed against their baseline (all pass) and the words of
-the failure: the package and file, what is wrong, and the fix. The untouched example's
+Each test applies a defect (or two, in different packages) to ``release_repo``, commits and
+pushes it, runs the build gate alone and asserts the cases that changed against their
+baseline (all pass) and the words of the failure: the package and file, what is wrong, and
+the fix. The untouched example's
 build (every case passes, the tree stays clean) is asserted by test_publish's plain run of
 every gate, which builds it too."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.plugin.baseline import BUILD_PACKAGE_CASES, assert_outcomes, assert_says
+from tests.plugin.baseline import (
+    BUILD_PACKAGE_CASES,
+    EXAMPLE_PACKAGES,
+    assert_outcomes,
+    assert_says,
+)
 from tests.plugin.defects import CORE, META, SCHEDULER, commit, pyproject, replace
 from tests.plugin.gate_runs import GateRun, GateRunner
 from tests.plugin.repos import VERSION, ReleaseRepo
@@ -19,7 +27,7 @@ from tests.plugin.repos import VERSION, ReleaseRepo
 pytestmark = [pytest.mark.slow]
 
 GATES = ("build",)
-BUILDS, NAMED, METADATA, TWINE, IMPORTS, STRAY, SDIST, FROM_SDIST = BUILD_PACKAGE_CASES
+BUILDS, NAMED, METADATA, TWINE, IMPORTS, STRAY, SDIST, MODULES = BUILD_PACKAGE_CASES
 HATCHLING = 'requires = ["hatchling>=1.24"]'  # the [build-system] of scheduler and the meta dist
 
 
@@ -71,8 +79,7 @@ def test_a_build_that_fails_fails_its_package_and_skips_the_checks_of_its_files(
     assert_says(
         run,
         case(BUILDS, META),
-        f"{META}, {pyproject(META)}: the build failed: "
-        "`python -m build --sdist --wheel` failed (exit 1)",
+        f"{META}, {pyproject(META)}: the build failed: `python -m build` failed (exit 1)",
         "nonexistent-build-dep-xyz",  # the backend's output names the requirement
         f"fix: make `python -m build packages/{META}` succeed from a clean checkout",
     )
@@ -83,25 +90,42 @@ def test_a_build_that_fails_fails_its_package_and_skips_the_checks_of_its_files(
     )
 
 
-def test_a_wheel_that_ships_its_tests_fails_the_stray_file_check(
+def test_a_wheel_that_ships_its_tests_or_lacks_a_module_the_sdist_lacks_fails(
     release_repo: ReleaseRepo, run_gates: GateRunner
 ) -> None:
     # setuptools' find (include = ["aetherflow.core*"]) picks the subpackage up.
     tests = f"packages/{CORE}/src/aetherflow/core/tests"
     release_repo.write(f"{tests}/__init__.py", "")
     release_repo.write(f"{tests}/test_flow.py", "def test_flow() -> None:\n    assert True\n")
-    commit(release_repo, "Keep the core's tests inside its package")
+    # The scheduler's sdist leaves a module out: the wheel, built from the sdist, lacks it.
+    release_repo.write(
+        pyproject(SCHEDULER),
+        (release_repo.root / pyproject(SCHEDULER)).read_text(encoding="utf-8")
+        + '\n[tool.hatch.build.targets.sdist]\nexclude = ["src/aetherflow/scheduler/plan.py"]\n',
+    )
+    commit(release_repo, "Keep the core's tests inside its package; trim the scheduler's sdist")
 
     run = run_build_gate(run_gates, release_repo)
 
-    assert_fails_alone(
+    assert_outcomes(
+        run, {case(STRAY, CORE): "failed", case(MODULES, SCHEDULER): "failed"}, gates=GATES
+    )
+    assert_says(
         run,
-        STRAY,
-        CORE,
+        case(STRAY, CORE),
         f"{CORE}, {wheel_name(CORE)}: the wheel ships tests: "
         "aetherflow/core/tests/__init__.py, aetherflow/core/tests/test_flow.py",
         "fix: keep the tests out of the wheel: "
         '[tool.setuptools.packages.find] exclude = ["aetherflow.core.tests*"]',
+    )
+    assert_says(
+        run,
+        case(MODULES, SCHEDULER),
+        f"{SCHEDULER}, {sdist_name(SCHEDULER)}: the sdist lacks the sources of modules of the "
+        "import packages: src/aetherflow/scheduler/plan.py; so the wheel, built from the sdist "
+        "as every installer builds it, lacks the modules",
+        "fix: include their sources in the sdist: "
+        "add it to [tool.hatch.build.targets.sdist] include",
     )
 
 
@@ -176,3 +200,27 @@ def test_metadata_that_disagrees_with_pyproject_fails_the_metadata_check(
         "fix: the build backend (poetry.core.masonry.api) must write what [project] declares: "
         "make it read [project] (poetry-core < 2 reads [tool.poetry] instead)",
     )
+
+
+def test_a_second_run_reuses_the_builds_and_says_so_and_no_build_cache_builds_afresh(
+    release_repo: ReleaseRepo,
+    run_gates: GateRunner,
+    tmp_path: Path,
+    shared_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A build cache of this test's own, so that the first run builds whatever others built;
+    # the installers' cache stays the shared one.
+    cache = tmp_path / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setenv("UV_CACHE_DIR", str(shared_cache / "uv"))
+    reused = "reused from the build cache (sha256 checked): " + ", ".join(
+        f"{package} {VERSION}" for package in EXAMPLE_PACKAGES
+    )
+    said = []
+    for options in ((), (), ("--no-build-cache",)):
+        run = run_gates(release_repo.root, "-m", "build", *options)
+        assert_outcomes(run, gates=GATES)  # reused files pass every check fresh ones do
+        said.append(reused in run.output)
+    assert said == [False, True, False]  # cold, warm, then built afresh
+    assert len(list((cache / "pytest-release" / "builds").iterdir())) == len(EXAMPLE_PACKAGES)

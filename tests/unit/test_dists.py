@@ -6,6 +6,7 @@ real ``python -m build`` runs on tiny projects in ``tmp_path``.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import subprocess
@@ -24,10 +25,11 @@ from packaging.utils import canonicalize_name
 from pytest_release.dists.build import build_all, readable_output, twine_check
 from pytest_release.dists.contents import (
     expected_license_files,
-    file_list_problems,
     import_package_problems,
     sdist_problems,
     stray_file_problems,
+    tree_modules,
+    unbuilt_module_problems,
 )
 from pytest_release.dists.files import (
     DistFile,
@@ -39,7 +41,7 @@ from pytest_release.dists.files import (
 from pytest_release.dists.prepared_metadata import metadata_reader
 from pytest_release.problems import Problem
 from pytest_release.target.dynamic_metadata import BackendMetadata
-from pytest_release.target.monorepo import Package, read_monorepo
+from pytest_release.target.monorepo import Monorepo, Package, read_monorepo
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -466,54 +468,78 @@ def test_sdist_problems(
     assert all(problem.where == "aetherflow-core, x-1.tar.gz" for problem in found)
 
 
+def module_tree(tmp_path: Path) -> tuple[Monorepo, Package, Path]:
+    """The core package in a repo, and a copy of its folder as a build copies it: a regular
+    subpackage, a folder without ``__init__.py``, tests, a stub, and a folder holding
+    another package's import package (the namespace ``aetherflow.core.plugins``)."""
+    root = tmp_path / "repo"
+    core = root / "packages" / "core"
+    write_files(
+        core / "src" / "aetherflow" / "core",
+        {
+            "__init__.py": "",
+            "flow.py": "",
+            "flow.pyi": "",
+            "sub/__init__.py": "",
+            "sub/steps.py": "",
+            "templates/render.py": "",
+            "tests/__init__.py": "",
+            "tests/test_flow.py": "",
+            "plugins/__init__.py": "",
+            "plugins/extra.py": "",
+        },
+    )
+    owner = package(folder=core)
+    other = package("aetherflow-plugins", folder=root / "packages" / "plugins")
+    other = dataclasses.replace(other, import_packages=("aetherflow.core.plugins",))
+    return Monorepo(root, (owner, other)), owner, core
+
+
+def test_tree_modules_are_the_regular_packages_sources_of_this_package(tmp_path: Path) -> None:
+    monorepo, core, copy = module_tree(tmp_path)
+    assert tree_modules(monorepo, core, copy) == {
+        f"aetherflow/core/{name}": f"src/aetherflow/core/{name}"
+        for name in ("__init__.py", "flow.py", "flow.pyi", "sub/__init__.py", "sub/steps.py")
+    }
+
+
 @pytest.mark.parametrize(
-    ("tree", "from_sdist", "expected"),
+    ("wheel", "sdist", "expected"),
     [
-        pytest.param(["a/__init__.py", "a/b.py"], ["a/b.py", "a/__init__.py"], [], id="same"),
+        pytest.param(["a/__init__.py", "a/b.py"], [], [], id="all-in-the-wheel"),
         pytest.param(
-            ["a/__init__.py", "a/b.py", "a/data.json"],
+            ["a/__init__.py"], ["src/a/__init__.py", "src/a/b.py"], [], id="left-out-of-the-wheel"
+        ),
+        pytest.param(
             ["a/__init__.py"],
+            ["src/a/__init__.py"],
             [
-                "the wheel built from the sdist lacks files the wheel built from the tree has: "
-                "a/b.py, a/data.json; the sdist is missing their sources, or the tree build "
-                "takes in files that are not this package's (another package's folder) | if "
-                "they belong to it, include their sources in the sdist: add an `include` line to "
-                "MANIFEST.in; if not, keep them out of the wheel (the backend's wheel packages, "
-                "include or exclude settings): `python -m build` and `uv build` make the wheel "
-                "from the sdist"
+                "aetherflow-core, aetherflow_core-1.2.0.tar.gz | the sdist lacks the sources of "
+                "modules of the import packages: src/a/b.py; so the wheel, built from the sdist "
+                "as every installer builds it, lacks the modules | include their sources in "
+                "the sdist: add an `include` line to MANIFEST.in"
             ],
             id="sdist-incomplete",
         ),
-        pytest.param(
-            ["a/__init__.py"],
-            ["a/__init__.py", "a/_version.py"],
-            [
-                "the wheel built from the sdist has files the wheel built from the tree lacks: "
-                "a/_version.py"
-            ],
-            id="sdist-wheel-has-more",
-        ),
     ],
 )
-def test_wheel_from_sdist_has_the_same_files(
-    tmp_path: Path, tree: list[str], from_sdist: list[str], expected: list[str]
+def test_a_module_the_sdist_lacks_is_a_problem(
+    tmp_path: Path, wheel: list[str], sdist: list[str], expected: list[str]
 ) -> None:
-    (tmp_path / "sdist").mkdir()
-    first = wheel_of(tmp_path, tree)
-    second = read_dist(
-        write_wheel(tmp_path / "sdist" / "aetherflow_core-1.2.0-py3-none-any.whl", from_sdist)
-    )
-    assert isinstance(second, DistFile)
-    found = file_list_problems(package(), first, second)
-    assert_starts(words(found, where=False), expected)
+    modules = {"a/__init__.py": "src/a/__init__.py", "a/b.py": "src/a/b.py"}
+    top = "aetherflow_core-1.2.0"
+    read = read_dist(write_sdist(tmp_path / f"{top}.tar.gz", [f"{top}/{m}" for m in sdist]))
+    assert isinstance(read, DistFile)
+    found = unbuilt_module_problems(package(), modules, wheel_of(tmp_path, wheel), read)
+    assert words(found) == expected
 
 
 def test_long_lists_are_cut(tmp_path: Path) -> None:
-    tree = wheel_of(tmp_path, [f"a/m{index:02}.py" for index in range(20)])
-    empty = DistFile(tmp_path / "other.whl", "wheel", frozenset(), None)
-    (problem,) = file_list_problems(package(), tree, empty)
-    assert "a/m00.py, a/m01.py" in problem.what
-    assert "a/m07.py and 12 more; the sdist is missing" in problem.what
+    modules = {f"a/m{index:02}.py": f"src/a/m{index:02}.py" for index in range(20)}
+    empty = DistFile(tmp_path / "x-1.tar.gz", "sdist", frozenset(), None, top="x-1")
+    (problem,) = unbuilt_module_problems(package(), modules, wheel_of(tmp_path, []), empty)
+    assert "src/a/m00.py, src/a/m01.py" in problem.what
+    assert "src/a/m07.py and 12 more; so the wheel" in problem.what
 
 
 # --- build output and twine -------------------------------------------------------------------
@@ -664,18 +690,20 @@ def test_build_all_builds_from_a_copy_and_leaves_the_repo_alone(tmp_path: Path) 
     assert good.error is None
     assert good.sdist is not None
     assert good.wheel is not None
-    assert good.wheel_from_sdist is not None
     assert good.sdist.name == "good_pkg-1.0.0.tar.gz"
     assert good.wheel.name == "good_pkg-1.0.0-py3-none-any.whl"
     assert set(good.files) == {good.sdist, good.wheel}
-    assert good.wheel.parent != good.wheel_from_sdist.parent
+    assert (good.reused, good.source) == (
+        False,
+        tmp_path / "out" / "good-pkg" / "source" / "packages" / "good",
+    )
     wheel = read_dist(good.wheel)
     assert isinstance(wheel, DistFile)
     assert "stale.py" not in str(wheel.members)
     assert git(root, "status", "--porcelain", "--ignored") == before
     assert bad.error is not None
-    assert (bad.sdist, bad.wheel, bad.wheel_from_sdist, bad.files) == (None, None, None, ())
-    assert "`python -m build --sdist --wheel` failed (exit 1)" in bad.error
+    assert (bad.sdist, bad.wheel, bad.files) == (None, None, ())
+    assert "`python -m build` failed (exit 1)" in bad.error
     assert "RuntimeError: the bad backend refuses to build" in bad.error
     assert f"{root}/packages/bad/backend.py" in bad.error  # the repo's path, not the copy's
 
@@ -702,9 +730,7 @@ def test_a_hung_build_is_stopped_with_a_readable_error(tmp_path: Path) -> None:
     (built,) = build_all(read_monorepo(root), tmp_path / "out", timeout=8).values()
     assert time.monotonic() - started < 60
     assert built.error is not None
-    assert "`python -m build --sdist --wheel` did not finish within 8 s and was stopped" in (
-        built.error
-    )
+    assert "`python -m build` did not finish within 8 s and was stopped" in built.error
     assert "backend started" in built.error
     assert ended(int(pid_file.read_text()))  # the backend, a grandchild, was stopped too
 
