@@ -4,6 +4,7 @@ files say (internal ranges: ``internal_ranges``)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Iterable
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 # -- tags -------------------------------------------------------------------------------------
 
 
+# Asked for every package by several gates, over every tag of the repository: each
+# pattern and each tag's version are made once.
+@functools.lru_cache(maxsize=1024)
 def _tag_pattern(tag_format: str, name: str) -> re.Pattern[str]:
     # Any spelling of the name: Aetherflow_Core, aetherflow-core, aetherflow.core.
     parts = re.split(r"-", canonicalize_name(name))
@@ -51,12 +55,18 @@ def last_release(
     released: list[tuple[Version, str]] = []
     for tag in tags:
         match = pattern.fullmatch(tag)
-        if match:
-            try:
-                released.append((Version(match.group("version")), tag))
-            except InvalidVersion:
-                continue
+        version = _version(match.group("version")) if match else None
+        if version is not None:
+            released.append((version, tag))
     return max(released, default=None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _version(text: str) -> Version | None:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        return None
 
 
 def release_tag_names(
