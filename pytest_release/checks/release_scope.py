@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from pytest_release.checks.versions import counted, last_release
@@ -71,7 +72,12 @@ class ReleaseScope:
     packages: tuple[PackageScope, ...]
 
     def of(self, package: Package) -> PackageScope:
-        return next(scope for scope in self.packages if scope.name == package.name)
+        return self._by_name[package.name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, PackageScope]:
+        """Asked by every per-package case: a lookup, not a walk over the packages."""
+        return {scope.name: scope for scope in self.packages}
 
     def released(self, packages: Iterable[Package]) -> tuple[Package, ...]:
         """Those of ``packages`` this release takes, in their order."""
