@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 from pytest_release.checklist import GATES
+from pytest_release.dists.build import build_all
 from pytest_release.index.local import LocalIndex, start_local_index
+from pytest_release.publish.progress import ProvenFile, ProvenFiles, PublishLog
+from pytest_release.publish.upload import PublishStep
+from pytest_release.target.monorepo import read_monorepo
 from tests.plugin.baseline import (
     EXAMPLE_PACKAGES,
     PUBLISH_GATES,
@@ -30,8 +34,10 @@ from tests.plugin.index_servers import (
     assert_shows_what_was_installed,
     lists_processes,
     refused_port,
+    sha256,
 )
 from tests.plugin.repos import VERSION, ReleaseRepo
+from tests.plugin.trees import single_package
 
 pytestmark = [pytest.mark.slow]
 
@@ -380,3 +386,56 @@ def test_a_package_is_not_uploaded_when_its_dependency_was_left_out_with_k(
     assert_says(run, TESTPYPI_INSTALL_CASE, "not placed on testpypi")
     assert_says(run, TAG_CASES[0], "gate `testpypi` did not verify")
     assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
+
+
+def test_each_upload_sends_only_the_bytes_proved_before_it(
+    servers: tuple[Server, Server], tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Straight through the publish steps, with real builds and indexes: TestPyPI refuses a
+    file changed since the rehearsal proved it, and PyPI one that TestPyPI no longer holds
+    with the bytes its install was checked with; neither index receives anything then."""
+    testpypi, pypi = servers
+    monorepo = read_monorepo(single_package(tmp_path / "tree"))
+    (package,) = monorepo.packages
+    built = build_all(monorepo, tmp_path / "dists")[package.name]
+    assert built.wheel, built.error
+    assert built.sdist, built.error
+    proven = {package.name: tuple(ProvenFile(p, sha256(p)) for p in (built.wheel, built.sdist))}
+
+    def steps(name: str) -> tuple[PublishStep, PublishStep]:
+        log = PublishLog(version=VERSION, rerun="pytest release_tests -m publish")
+        first = PublishStep(
+            "testpypi",
+            testpypi.index,
+            monorepo,
+            monorepo.packages,
+            log,
+            tmp_path / name / "testpypi",
+            ProvenFiles("the rehearsal", proven),
+        )
+        second = PublishStep(
+            "pypi",
+            pypi.index,
+            monorepo,
+            monorepo.packages,
+            log,
+            tmp_path / name / "pypi",
+            first.proven,
+            after=first,
+        )
+        return first, second  # fmt: skip
+
+    original = built.sdist.read_bytes()
+    built.sdist.write_bytes(original + b"\0")  # written into after the rehearsal
+    first, _ = steps("changed")
+    with pytest.raises(pytest.fail.Exception, match="changed since the rehearsal proved them"):
+        first.upload(package, request)
+    assert testpypi.files_in_upload_order() == []
+
+    built.sdist.write_bytes(original)
+    first, second = steps("replaced")
+    first.upload(package, request)
+    (testpypi.index.packages_dir / built.wheel.name).write_bytes(b"replaced on the index")
+    with pytest.raises(pytest.fail.Exception, match=r"no longer holds \S+\.whl with the sha256"):
+        second.upload(package, request)
+    assert pypi.files_in_upload_order() == []
