@@ -83,7 +83,8 @@ def test_a_failing_step_is_one_error_line_and_status_1(
     "main", [aetherflow.cli.main, aetherflow.scheduler.cli.main], ids=["aetherflow", "scheduler"]
 )
 @pytest.mark.parametrize(
-    ("option", "words"), [("--help", "usage: aetherflow"), ("--version", " 0.2.0")]
+    ("option", "words"),
+    [("--help", "usage: aetherflow"), ("--version", f" {aetherflow.cli.__version__}")],
 )
 def test_help_and_version_exit_0(
     main: Main, option: str, words: str, capsys: pytest.CaptureFixture[str]
