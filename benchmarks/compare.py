@@ -51,7 +51,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generate import LEFTOVERS, PREVIOUS_VERSION, VERSION, commit_release, generate, minor_range
-from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 
 from pytest_release.commands.init import SUITE_FOLDER, gate_modules
 from pytest_release.target.monorepo import read_monorepo
@@ -172,12 +178,16 @@ def _folders(root: Path, names: list[str]) -> list[Path]:
 
 
 def _built(dist: Path) -> dict[str, set[str]]:
+    """The wheels and sdists below ``dist`` by dist name (files named otherwise left out)."""
     built: dict[str, set[str]] = defaultdict(set)
     for path in dist.rglob("*"):
-        if path.name.endswith(".whl"):
-            built[canonicalize_name(parse_wheel_filename(path.name)[0])].add(path.name)
-        elif path.name.endswith(".tar.gz"):
-            built[canonicalize_name(parse_sdist_filename(path.name)[0])].add(path.name)
+        try:
+            if path.name.endswith(".whl"):
+                built[canonicalize_name(parse_wheel_filename(path.name)[0])].add(path.name)
+            elif path.name.endswith(".tar.gz"):
+                built[canonicalize_name(parse_sdist_filename(path.name)[0])].add(path.name)
+        except (InvalidWheelFilename, InvalidSdistFilename):
+            continue
     return built
 
 
@@ -349,12 +359,17 @@ def dry_run(root: Path, scratch: Path, environment: dict[str, str], label: str) 
         for case in cases
         if case.find("failure") is not None or case.find("error") is not None
     ]
-    return Run(seconds, _dry_run_work(root, basetemp), gate_seconds(cases), failed)
+    cache = Path(environment["XDG_CACHE_HOME"])
+    return Run(seconds, _dry_run_work(root, basetemp, cache), gate_seconds(cases), failed)
 
 
-def _dry_run_work(root: Path, basetemp: Path) -> Work:
+def _dry_run_work(root: Path, basetemp: Path, cache: Path) -> Work:
+    """What the dry run built (in its base temp folder, or reused from its cache folder)
+    and installed (in the venvs of its base temp folder)."""
     packages = [package.name for package in read_monorepo(root).packages]
     work = Work(_built(basetemp))
+    for name, files in _built(cache).items():
+        work.built[name] |= files
     for configuration in basetemp.rglob("pyvenv.cfg"):
         editable, released = _installed(configuration.parent / "bin" / "python", packages)
         work.editable |= editable
