@@ -142,10 +142,12 @@ class GateSession:
             if deselected := [item for item in held if item not in back]:
                 config.hook.pytest_deselected(items=deselected)
             self.not_selected = {item.nodeid for item in publishing}
-        # Checklist order between gates, definition order (publish order) within one.
+        # Checklist order between gates, definition order (publish order) within one; the
+        # bundle's case last in its gate, after a user's own cases of it too.
         items.sort(
             key=lambda item: (
                 GATE_POSITION.get(gates[item] or "", len(GATES)),
+                writes_the_bundle(item, gates[item]),
                 collected_order.get(item, len(collected_order)),
             )
         )
