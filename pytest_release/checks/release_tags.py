@@ -66,7 +66,7 @@ def existing_tag_problems(
     new = [tag for tag in tags if tag not in on_remote]
     if check_push and new and not problems:
         try:
-            git.push_would_be_accepted(root, remote, new[0])
+            git.push_would_be_accepted(root, remote, new)
         except git.GitError as error:
             problems.append(
                 Problem(

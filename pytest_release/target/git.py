@@ -225,17 +225,18 @@ def valid_tag_name(root: Path, tag: str) -> bool:
     return True
 
 
-def push_would_be_accepted(root: Path, remote: str, tag: str) -> None:
-    """A dry-run push of HEAD as the tag ``tag``: GitError, with git's words, when the
+def push_would_be_accepted(root: Path, remote: str, tags: Sequence[str]) -> None:
+    """A dry-run push of HEAD as each of ``tags``: GitError, with git's words, when the
     remote refuses this clone a push (no permission, no credentials, a read-only URL)."""
     _git(
         root,
         "push",
         "--dry-run",
+        "--atomic",
         "--no-verify",
         "--quiet",
         remote,
-        f"HEAD:refs/tags/{tag}",
+        *(f"HEAD:refs/tags/{tag}" for tag in tags),
         timeout=FETCH_SECONDS,
         remote=True,
     )
