@@ -13,7 +13,7 @@ from pytest_release.session.report import checklist_lines, checklist_markdown, h
 from pytest_release.settings import Settings, resolve_settings
 from pytest_release.target.monorepo import Monorepo, MonorepoError, Package
 
-PUBLISH_GATES = ("testpypi", "pypi", "tag")
+PUBLISH_GATES = ("testpypi", "pypi", "tag", "github-release")
 
 
 def node(gate: str, case: str) -> str:
@@ -275,7 +275,7 @@ def test_markdown_table() -> None:
     assert rows[6] == f"| :white_circle: | 1b | `api` | {checklist['api']} | not selected |"
     assert rows[7] == f"| :x: | 2 | `changelog` | {checklist['changelog']} | 1 failed |"
     assert rows[8] == f"| :white_circle: | 3 | `tests` | {checklist['tests']} | 1 not run |"
-    assert rows[-1] == f"| :white_circle: | 9 | `tag` | {checklist['tag']} | opt-in: -m publish |"
+    assert rows[-2] == f"| :white_circle: | 9 | `tag` | {checklist['tag']} | opt-in: -m publish |"
 
 
 def test_markdown_rows_have_five_cells() -> None:
