@@ -12,8 +12,13 @@ from pytest_release.settings import Settings
 from pytest_release.target import git
 
 
-def tag_name_problems(root: Path, tags: Sequence[str], settings: Settings) -> list[Problem]:
-    """Each tag the format makes is a name git takes, and none can be read as an option."""
+def invalid_tag_names(root: Path, tags: Sequence[str]) -> list[str]:
+    """Those of ``tags`` that git takes for no tag name, or would read as an option."""
+    return [tag for tag in tags if tag.startswith("-") or not git.valid_tag_name(root, tag)]
+
+
+def tag_name_problems(invalid: Sequence[str], settings: Settings) -> list[Problem]:
+    """One problem for each of the ``invalid`` tag names the tag format made."""
     where = f"tag = {settings.tag!r} ({settings.origin('tag')})"
     fix = 'write a format git accepts for a tag name, such as "v{version}" or "{name}-v{version}"'
     return [
@@ -23,8 +28,7 @@ def tag_name_problems(root: Path, tags: Sequence[str], settings: Settings) -> li
             where,
             fix,
         )
-        for tag in tags
-        if tag.startswith("-") or not git.valid_tag_name(root, tag)
+        for tag in invalid
     ]
 
 

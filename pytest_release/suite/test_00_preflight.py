@@ -80,12 +80,14 @@ def test_release_tags_can_be_made_and_pushed(
     root = release_settings.root
     upstream = git.upstream_of(root, release_settings.branch)
     remote = upstream[0] if upstream and upstream[0] != "." else None
-    problems = release_tags.tag_name_problems(root, release_tag_names, release_settings)
-    if not problems:
-        try:
-            problems = release_tags.existing_tag_problems(
-                root, release_tag_names, remote, check_push=publish_run
-            )
-        except preflight.Unverified as unverified:
-            skip_unverified(release_settings, unverified.check, unverified.reason)
+    invalid = release_tags.invalid_tag_names(root, release_tag_names)
+    problems = release_tags.tag_name_problems(invalid, release_settings)
+    valid = [tag for tag in release_tag_names if tag not in invalid]
+    try:
+        problems += release_tags.existing_tag_problems(
+            root, valid, remote, check_push=publish_run and not problems
+        )
+    except preflight.Unverified as unverified:
+        fail_with(problems)  # what is known to be wrong, before what could not be checked
+        skip_unverified(release_settings, unverified.check, unverified.reason)
     fail_with(problems)

@@ -18,7 +18,15 @@ from tests.plugin.baseline import (
     assert_outcomes,
     assert_says,
 )
-from tests.plugin.defects import PREFLIGHT_ONLY, TAGS, commit, run_preflight, set_config
+from tests.plugin.defects import (
+    CONFIG,
+    PREFLIGHT_ONLY,
+    TAGS,
+    commit,
+    replace,
+    run_preflight,
+    set_config,
+)
 from tests.plugin.gate_runs import GateRunner
 from tests.plugin.repos import VERSION, ReleaseRepo
 from tests.plugin.test_publish import (
@@ -110,6 +118,41 @@ def test_an_annotated_release_tag_on_head_passes(
     release_repo.git("push", "-q", "origin", TAG)
 
     assert_outcomes(run_preflight(run_gates, release_repo.root), gates=PREFLIGHT_ONLY)
+
+
+@pytest.mark.slow
+def test_every_tag_problem_of_a_publish_run_fails_the_preflight_at_once(
+    release_repo: ReleaseRepo, run_gates: GateRunner, servers: tuple[Server, Server]
+) -> None:
+    """A tag name git refuses (core's own format), a tag on another commit that only the
+    remote has (scheduler's own), a lightweight tag on HEAD (the shared one): the preflight
+    names them all, and nothing is sent anywhere."""
+    testpypi, pypi = servers
+    formats = '{ aetherflow-core = "core v{version}", aetherflow-scheduler = "sched-{version}" }'
+    replace(release_repo, CONFIG, 'tag = "v{version}"', f'tag = "v{{version}}"\ntags = {formats}')
+    commit(release_repo, "Tags of their own for core and scheduler")
+    scheduler_tag = f"sched-{VERSION}"
+    release_repo.git("tag", "-a", "-m", "pushed by a colleague", scheduler_tag, "HEAD~1")
+    release_repo.git("push", "-q", "origin", scheduler_tag)
+    release_repo.git("tag", "-d", scheduler_tag)
+    release_repo.git("tag", TAG)  # lightweight
+    earlier = release_repo.git("rev-parse", "HEAD~1")
+
+    run = publish(run_gates, release_repo, testpypi.url, pypi.url, *WAIVE_CI)
+
+    assert run.outcomes()[TAGS] == "failed", run.output
+    assert_says(
+        run,
+        TAGS,
+        f"the tag format makes 'core v{VERSION}', which is no valid git tag",
+        f"tag {scheduler_tag} already exists on remote 'origin' on commit {earlier[:12]}",
+        f"{TAG} is a lightweight tag on HEAD",
+    )
+    blocked = publish_cases("skipped")
+    assert {case: run.outcomes()[case] for case in blocked} == blocked
+    assert_says(run, TAG_CASES[0], "blocked, nothing sent", f"gate `preflight` failed ({TAGS})")
+    assert testpypi.files_in_upload_order() == pypi.files_in_upload_order() == []
+    assert remote_tag(release_repo, TAG) is None
 
 
 class _RefusingGitHost(http.server.BaseHTTPRequestHandler):
