@@ -180,6 +180,7 @@ class PublishLog:
     stopped: dict[str, str] = field(default_factory=dict)  # index -> the package it stopped at
     tags: list[str] = field(default_factory=list)  # created or found on HEAD
     pushed: list[str] = field(default_factory=list)
+    indexes: list[str] = field(default_factory=list)  # those this session publishes to, in order
 
     def place(self, index: str, file: PlannedFile, how: Placement) -> None:
         self.placed.setdefault(index, []).append((file.path.name, file.sha256, how))
@@ -210,6 +211,17 @@ def next_steps(rerun: str, version: str, *, burned: bool) -> str:
         f"Next: {resume}. To withdraw what is live instead, yank {version} on each index "
         "that has it (the project's Manage page > Releases > Options > Yank): a yanked "
         "version stays burned"
+    )
+
+
+def interrupted_message(log: PublishLog) -> str:
+    """What a publish run stopped by a signal or Ctrl-C leaves live, and how to go on."""
+    # The production index is the second a publish run opens: before it, nothing went there.
+    untouched = " Nothing went to the production index." if len(log.indexes) < 2 else ""
+    return (
+        f"Publish interrupted. {log.live(log.indexes)}{untouched} A file whose upload was cut "
+        "off may be there too: the re-run finds it by its sha256. "
+        + next_steps(log.rerun, log.version, burned=False)
     )
 
 

@@ -70,6 +70,8 @@ class PublishStep:
         self.proven = proven  # what the first step sends: the rehearsal's files, or a bundle's
         self.after = after  # the step whose placed files this one sends (pypi after testpypi)
         self.shown = shown_index(role, index.upload_url)
+        if self.shown not in log.indexes:
+            log.indexes.append(self.shown)
         self.sent: dict[str, list[PlannedFile]] = {}  # dist name -> its files on the index
 
     def files_of(self, package: Package) -> list[tuple[Path, str]]:

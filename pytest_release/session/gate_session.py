@@ -314,7 +314,9 @@ class GateSession:
         elif report.when == "call":
             ledger.record(gate, report.nodeid, "passed")
 
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+    def pytest_terminal_summary(
+        self, terminalreporter: pytest.TerminalReporter, exitstatus: int
+    ) -> None:
         if not self.active:
             return
         from pytest_release.session import state
@@ -332,8 +334,15 @@ class GateSession:
         waived = state.settings_of(self.config).allow_unverified
         for outcome, line in checklist_lines(ledger, waived):
             terminalreporter.write_line(line, **{_COLOURS[outcome]: True})
+        markdown = checklist_markdown(ledger, waived)
+        if exitstatus == pytest.ExitCode.INTERRUPTED and state.PUBLISH_LOG in self.config.stash:
+            from pytest_release.publish.progress import interrupted_message
+
+            interrupted = interrupted_message(self.config.stash[state.PUBLISH_LOG])
+            terminalreporter.write_line(interrupted, yellow=True)
+            markdown += f"\n{interrupted}\n"
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_file:
-            trouble = add_to_step_summary(summary_file, checklist_markdown(ledger, waived))
+            trouble = add_to_step_summary(summary_file, markdown)
             if trouble:
                 terminalreporter.write_line(trouble, yellow=True)

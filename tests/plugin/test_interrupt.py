@@ -200,6 +200,7 @@ def test_sigterm_during_the_testpypi_upload_ends_cleanly_and_the_rerun_resumes(
             session.kill()
             session.wait()
     said = output.read_text(encoding="utf-8", errors="replace")
+    core_files = PUBLISH_ORDER_FILES[:2]
     assert came, said
     assert session.returncode != -signal.SIGKILL, f"no end {ENDING_SECONDS} s after SIGTERM"
 
@@ -209,10 +210,14 @@ def test_sigterm_during_the_testpypi_upload_ends_cleanly_and_the_rerun_resumes(
     assert session.returncode == pytest.ExitCode.INTERRUPTED, said
     assert "SIGTERM received" in said
     assert "release checklist" in said
+    assert (
+        f"Publish interrupted. Live now: on testpypi ({held_testpypi.url}): "
+        f"{', '.join(core_files)}. Tags: local none; pushed none. Nothing went to the "
+        "production index." in " ".join(said.split())
+    ), said
     assert "Traceback" not in said
     survivors = {pid: line for pid, line in running.items() if not ended(pid)}
     assert not survivors, f"still running after the session ended: {survivors}"
-    core_files = PUBLISH_ORDER_FILES[:2]
     assert held_testpypi.uploads == [*core_files, PUBLISH_ORDER_FILES[2]]
     assert testpypi.files_in_upload_order() == core_files
     assert pypi.files_in_upload_order() == []
