@@ -7,17 +7,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-# DEFAULT_*, GitHubRepository and github_repository are read from here by the preflight.
-from pytest_release.checks.github_api import DEFAULT_API_URL as DEFAULT_API_URL
-from pytest_release.checks.github_api import DEFAULT_SERVER_URL as DEFAULT_SERVER_URL
 from pytest_release.checks.github_api import (
     GitHubHttpError,
+    GitHubRepository,
     GitHubUnreachable,
     request,
     same_origin,
 )
-from pytest_release.checks.github_api import GitHubRepository as GitHubRepository
-from pytest_release.checks.github_api import github_repository as github_repository
 
 MAX_PAGES = 10  # of 100 check runs each
 _FAILED_CONCLUSIONS = {"failure", "timed_out", "cancelled", "action_required", "startup_failure"}

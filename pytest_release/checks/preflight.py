@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from pytest_release.checks import ci_status
+from pytest_release.checks import ci_status, github_api
 from pytest_release.checks.credentials import (
     CredentialKind,
     credential_source,
@@ -170,24 +170,21 @@ def upstream_problems(root: Path, settings: Settings) -> list[Problem]:
 
 
 def ci_problems(root: Path, settings: Settings, environ: Mapping[str, str]) -> list[Problem]:
-    upstream = git.upstream_of(root, settings.branch)
-    remote = upstream[0] if upstream and upstream[0] != "." else "origin"
-    url = git.config_value(root, f"remote.{remote}.url")
-    server = environ.get("GITHUB_SERVER_URL") or ci_status.DEFAULT_SERVER_URL
-    repository = ci_status.github_repository(url, server) if url else None
-    if url is None:
-        raise Unverified("ci", f"there is no remote '{remote}' whose CI could be read")
+    remote = github_api.release_remote(root, settings.branch, environ)
+    repository = remote.repository
+    if remote.url is None:
+        raise Unverified("ci", f"there is no remote '{remote.name}' whose CI could be read")
     if repository is None:
-        raise Unverified("ci", f"remote '{remote}' ({url}) is not on GitHub ({server})")
-    token = environ.get("GITHUB_TOKEN")
+        where = f"remote '{remote.name}' ({remote.url})"
+        raise Unverified("ci", f"{where} is not on GitHub ({remote.server_url})")
+    token = github_api.github_token(environ)
     if not token:
         raise Unverified("ci", f"GITHUB_TOKEN is not set, so CI of {repository} was not read")
     commit = git.head_commit(root)
-    api = environ.get("GITHUB_API_URL") or ci_status.DEFAULT_API_URL
     where = f"{repository} at {commit[:12]}"
     try:
         state = ci_status.fetch_ci_state(
-            api, repository, commit, token, environ.get("GITHUB_RUN_ID")
+            github_api.api_url(environ), repository, commit, token, environ.get("GITHUB_RUN_ID")
         )
     except ci_status.CiUnreachable as error:
         raise Unverified("ci", str(error)) from None
