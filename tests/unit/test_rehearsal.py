@@ -81,7 +81,7 @@ def built(name: str, *, wheel: bool = True) -> BuiltPackage:
     stem = name.replace("-", "_")
     whl = Path(f"/dists/{stem}-1.2.0-py3-none-any.whl") if wheel else None
     sdist = Path(f"/dists/{stem}-1.2.0.tar.gz")
-    return BuiltPackage(name, sdist, whl, None, (sdist,), None if wheel else "failed")
+    return BuiltPackage(name, sdist, whl, (sdist,), None if wheel else "failed")
 
 
 @pytest.mark.parametrize(
