@@ -59,14 +59,25 @@ def main() -> None:
                 cases = list(ElementTree.parse(junit).iter("testcase"))
                 for gate, spent in gate_seconds(cases).items():
                     gates[target.label][gate].append(spent)
-    print(f"static gates, {arguments.repetitions} runs each, medians (wall time of the session):")
+    print(f"static gates, {arguments.repetitions} runs each, medians:")
+    print("  (session: the wall time, pytest's start included; gates: their cases' JUnit time)")
+    previous: tuple[int, float] | None = None
     for target in targets:
         median = statistics.median(seconds[target.label])
         count = len(target.packages)
-        row = "  ".join(f"{g} {statistics.median(s):.2f}" for g, s in gates[target.label].items())
-        cost = f"{median:6.2f} s  {median / count:5.3f} s per package"
-        print(f"  {target.label:<14} {count:3} packages {cost}")
-        print(f"    per gate (s): {row}")
+        medians = {gate: statistics.median(spent) for gate, spent in gates[target.label].items()}
+        total = sum(medians.values())
+        # The cost of one more package: the gates' time between one generated size and the
+        # next, divided by the packages added (flat when no step grows with their square).
+        extra = ""
+        if previous is not None and target.label != "example" and count > previous[0]:
+            marginal = (total - previous[1]) / (count - previous[0])
+            extra = f"  {marginal * 1000:5.1f} ms per added package"
+        if target.label != "example":
+            previous = (count, total)
+        times = f"session {median:5.2f} s  gates {total:5.2f} s{extra}"
+        print(f"  {target.label:<14} {count:3} packages  {times}")
+        print("    per gate (s): " + "  ".join(f"{g} {m:.2f}" for g, m in medians.items()))
 
 
 if __name__ == "__main__":
