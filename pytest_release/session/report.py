@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from pytest_release.checklist import UNVERIFIABLE_CHECKS
+from pytest_release.checklist import GATES, UNVERIFIABLE_CHECKS
 from pytest_release.redact import scrub_secrets
 from pytest_release.session.ledger import GateRecord, Ledger, Outcome, case_name
 from pytest_release.settings import Settings, as_written
 from pytest_release.target.monorepo import Monorepo, MonorepoError
 
+NAME_WIDTH = max(len(gate.name) for gate in GATES)  # the gate names line up
 LABELS: dict[Outcome, str] = {
     "passed": "passed",
     "failed": "FAILED",
@@ -43,7 +44,7 @@ def checklist_lines(ledger: Ledger, waived: Iterable[str] = ()) -> list[tuple[Ou
         lines.append(
             (
                 status,
-                f"{LABELS[status]:<8} {gate.step:<3} {gate.name:<10} {gate.checklist}"
+                f"{LABELS[status]:<8} {gate.step:<3} {gate.name:<{NAME_WIDTH}} {gate.checklist}"
                 f"  [{_counts(record)}]",
             )
         )
@@ -102,6 +103,8 @@ def _shown(value: object) -> str:
         return "[" + ", ".join(repr(part) for part in value) + "]"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, Path):
+        return repr(str(value))
     return repr(scrub_secrets(value, ())) if isinstance(value, str) else repr(value)
 
 
@@ -122,7 +125,8 @@ def header_lines(settings: Settings, monorepo: Monorepo | MonorepoError) -> list
         )
     by_source: dict[str, list[str]] = {}
     for key, source in settings.sources.items():
-        if key != "release-version":
+        # The release version has its own line; no bundle is no setting to show.
+        if key != "release-version" and not (key == "bundle" and settings.bundle is None):
             value = _shown(as_written(key, getattr(settings, key.replace("-", "_"))))
             by_source.setdefault(source, []).append(f"{key} = {value}")
     for source, entries in by_source.items():

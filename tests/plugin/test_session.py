@@ -81,7 +81,10 @@ def executed_cases(output: str) -> list[str]:
 
 def suite_modules() -> dict[str, str]:
     """Gate -> the file name of its module in the release suite, for every gate it has."""
-    modules = {gate: [path.name for path in SUITE.glob(f"test_*_{gate}.py")] for gate in GATE_NAMES}
+    modules = {
+        gate: [path.name for path in SUITE.glob(f"test_*_{gate.replace('-', '_')}.py")]
+        for gate in GATE_NAMES
+    }
     assert all(len(names) <= 1 for names in modules.values()), modules
     found = {gate: names[0] for gate, names in modules.items() if names}
     assert sorted(found.values()) == sorted(path.name for path in SUITE.glob("test_*.py"))

@@ -40,9 +40,11 @@ def test_junit_records_the_kind_of_each_skip(
     publish_cases = [
         properties
         for module, properties in properties_by_module(run).items()
-        if module.endswith(("test_07_testpypi", "test_08_pypi", "test_09_tag"))
+        if module.endswith(
+            ("test_07_testpypi", "test_08_pypi", "test_09_tag", "test_10_github_release")
+        )
     ]
-    assert len(publish_cases) == 3
+    assert len(publish_cases) == 4
     for cases in publish_cases:
         assert cases
         for case in cases.values():

@@ -36,7 +36,7 @@ def ledger_with(cases: dict[str, list[tuple[str, list[Outcome]]]]) -> Ledger:
 
 def head_line(status: str, gate_name: str, counts: str) -> str:
     gate = gate_named(gate_name)
-    return f"{status:<8} {gate.step:<3} {gate.name:<10} {gate.checklist}  [{counts}]"
+    return f"{status:<8} {gate.step:<3} {gate.name:<14} {gate.checklist}  [{counts}]"
 
 
 # --- the ledger ----------------------------------------------------------------------------
