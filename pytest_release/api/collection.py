@@ -6,9 +6,10 @@ load is recorded as that module's problem, never raised.
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import os
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import griffe
@@ -79,7 +80,7 @@ def load_tree(
     wanted = known if needed is None else {name.partition(".")[0] for name in needed}
     done: set[str] = set()  # loaded, or not in this commit (a package new since the release)
     errors: dict[str, griffe.GriffeError] = {}
-    with griffe.logger.disable():
+    with griffe.logger.disable(), _no_git_info():
         while pending := sorted(wanted - done):
             errors = {}
             for top in pending:
@@ -99,6 +100,19 @@ def load_tree(
     tree = LoadedTree(root, label, search_paths, loader.modules_collection, {})
     failures = {top: _load_failure(tree, top, error, errors) for top, error in errors.items()}
     return dataclasses.replace(tree, failures=failures)
+
+
+@contextlib.contextmanager
+def _no_git_info() -> Iterator[None]:
+    """griffe asks git, in a child process for each package it loads, which repository
+    holds the package (for source links, which the gate never shows): in the scratch copies
+    of the trees, outside any repository, that is a process per package for nothing."""
+    asks_git = griffe.GitInfo.__dict__["from_package"]
+    griffe.GitInfo.from_package = classmethod(lambda cls, package: None)  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        griffe.GitInfo.from_package = asks_git  # type: ignore[method-assign]
 
 
 def _imported_tops(collection: griffe.ModulesCollection) -> set[str]:
