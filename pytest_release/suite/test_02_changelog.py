@@ -230,15 +230,17 @@ def _owner(monorepo: Monorepo, module: str) -> Package | None:
 
 @pytest.fixture(scope="module")
 def uncommitted_changelogs(
-    release_settings: Settings, monorepo: Monorepo, git_worktree: Path
+    request: pytest.FixtureRequest, release_settings: Settings, git_worktree: Path
 ) -> set[Path]:
     """The changelogs (the repository's, or every package's) that differ from HEAD, from one
-    ``git status`` for all of them."""
+    ``git status`` for all of them. Only per-package changelogs need the packages: the
+    repository's changelog is checked even when they cannot be read."""
     setting = release_settings.changelog
     if setting is None:
         return set()
     files = {release_settings.root / setting}
     if release_settings.changelog_per_package:
+        monorepo: Monorepo = request.getfixturevalue("monorepo")
         files = {
             release_settings.root / _package_changelog(setting, monorepo, package)
             for package in monorepo.packages
