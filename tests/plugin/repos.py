@@ -82,6 +82,13 @@ def make_release_repo(tree: Path, destination: Path) -> ReleaseRepo:
     return repo
 
 
+def fresh_clone(repo: ReleaseRepo, folder: Path) -> ReleaseRepo:
+    """A clone of ``repo``'s remote in ``folder``, as a CI job checks the commit out."""
+    folder.mkdir(parents=True)
+    git(folder, "clone", "-q", str(repo.remote), repo.root.name)
+    return ReleaseRepo(folder / repo.root.name, repo.remote)
+
+
 def copy_release_repo(template: ReleaseRepo, destination: Path) -> ReleaseRepo:
     """A copy of ``template``'s work tree and bare remote in ``destination``, under the same
     names, its origin pointed at the copied remote. The template is only read."""

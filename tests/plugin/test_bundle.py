@@ -25,7 +25,7 @@ from tests.plugin.baseline import (
 from tests.plugin.defects import CHANGELOG, DATED, RELEASE_HEADING, commit, replace
 from tests.plugin.gate_runs import GateRun, GateRunner, junit_properties
 from tests.plugin.index_servers import lists_processes, sha256, uploaded_wheel
-from tests.plugin.repos import VERSION, ReleaseRepo, copy_release_repo, git
+from tests.plugin.repos import VERSION, ReleaseRepo, copy_release_repo, fresh_clone
 from tests.plugin.test_publish import (
     ALL_GATES,
     CHECK_GATES,
@@ -63,13 +63,6 @@ def bundle_files(bundle: Path) -> dict[str, str]:
 
 def index_files(server: Server) -> dict[str, str]:
     return {path.name: sha256(path) for path in server.index.packages_dir.iterdir()}
-
-
-def fresh_clone(repo: ReleaseRepo, folder: Path) -> ReleaseRepo:
-    """A clone of ``repo``'s remote in ``folder``, as a CI job checks the commit out."""
-    folder.mkdir(parents=True)
-    git(folder, "clone", "-q", str(repo.remote), repo.root.name)
-    return ReleaseRepo(folder / repo.root.name, repo.remote)
 
 
 def assert_refused_before_any_upload(
