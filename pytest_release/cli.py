@@ -197,7 +197,8 @@ def _init(arguments: argparse.Namespace) -> int:
     root = Path(arguments.dir).resolve()
     if not root.is_dir():
         raise CommandError(f"{arguments.dir}: no such folder.")
-    scaffold = plan_scaffold(root)
+    this_year = date.today().year
+    scaffold = plan_scaffold(root, years=(this_year, this_year - 1))
     if scaffold.conflicts and not arguments.force:
         listing = ", ".join(str(path.relative_to(root)) for path in scaffold.conflicts)
         raise CommandError(
@@ -213,6 +214,8 @@ def _init(arguments: argparse.Namespace) -> int:
         print(f"note: the packages could not be read:\n\n{scaffold.problems}\n")
     else:
         print(f"packages: {', '.join(scaffold.packages)}")
+    for note in scaffold.notes:
+        print(f"note: {note}")
     print(
         "\nNext:\n"
         "  pytest-release plan\n"
