@@ -21,6 +21,7 @@ from pytest_release.commands.init_guesses import (
     changelog_per_package,
     extra_package_folders,
     globbed,
+    highest_tagged_version,
     per_package_tests,
     tag_settings,
     version_scheme,
@@ -269,9 +270,15 @@ def _found_packages(root: Path, listed: Sequence[str]) -> _Found:
     try:
         monorepo = read_monorepo(root, patterns, metadata_reader=reader)
     except MonorepoError as error:
-        # What the members are does not depend on what could not be read of them (a
-        # version the release must give, say): the table still lists them.
-        return _Found(folders, written, (), str(error))
+        try:
+            # Dependencies a backend computes from a version computed from git tags need
+            # a version to be read: the last release's stands in (init only lists them).
+            stand_in = highest_tagged_version(_tags(root))
+            monorepo = read_monorepo(root, patterns, stand_in, reader)
+        except MonorepoError:
+            # What the members are does not depend on what could not be read of them:
+            # the table still lists them.
+            return _Found(folders, written, (), str(error))
     read = sorted(p.relative_folder(root) for p in monorepo.packages)
     if not extras:  # the workspace's reading: a virtual root is no package
         folders = written = read
@@ -283,7 +290,10 @@ def _chosen_settings(
 ) -> tuple[dict[str, object], list[str]]:
     """The settings the repository shows (its tags, versions, test folders, changelogs),
     and the notes init prints about them."""
-    everyone = [Known(p.name, p.relative_folder(root), p.version_text) for p in found.packages]
+    everyone = [
+        Known(p.name, p.relative_folder(root), None if p.computed_version else p.version_text)
+        for p in found.packages
+    ]
     tags = _tags(root)
     chosen = tag_settings(tags, everyone)
     if (moving := versioning(everyone, chosen)) is not None:
@@ -312,8 +322,13 @@ def _chosen_settings(
     computed = [p for p in found.packages if p.computed_version is not None]
     if computed:
         tools = sorted({p.computed_version.tool.value for p in computed if p.computed_version})
+        which = (
+            "every package"
+            if len(computed) == len(found.packages) > 1
+            else ", ".join(p.name for p in computed)
+        )
         notes.append(
-            f"{', '.join(p.name for p in computed)}: the version is computed from git tags "
+            f"{which}: the version is computed from git tags "
             f"({', '.join(tools)}); give the release version on every run: "
             f"pytest {SUITE_FOLDER} --release-version X.Y.Z"
         )

@@ -86,6 +86,16 @@ def tag_settings(tags: Iterable[str], packages: Sequence[Known]) -> dict[str, ob
     return chosen
 
 
+def highest_tagged_version(tags: Iterable[str]) -> str:
+    """The highest version any release tag carries; ``0.0.0`` without one."""
+    versions = [
+        Version(match["version"])
+        for tag in tags
+        if (match := _TAG.fullmatch(tag)) is not None and _is_version(match["version"])
+    ]
+    return str(max(versions, default=Version("0.0.0")))
+
+
 def _is_version(text: str) -> bool:
     try:
         Version(text)

@@ -15,6 +15,7 @@ from pytest_release.commands.init_guesses import (
     changelog_per_package,
     extra_package_folders,
     globbed,
+    highest_tagged_version,
     per_package_tests,
     tag_settings,
     version_scheme,
@@ -64,6 +65,13 @@ def test_tags_named_by_the_package_for_every_package_are_the_tag_form() -> None:
 )
 def test_tags_of_one_form_for_the_repository(tags: list[str], expected: dict[str, str]) -> None:
     assert tag_settings(tags, [Known("attrs", ".", None)]) == expected
+
+
+def test_the_highest_tagged_version_stands_in_for_a_computed_one() -> None:
+    tags = ["v1.79.0", "v1.9.0", "v1.80.0rc1", "stable", "checkpoint==4.2.0"]
+    assert highest_tagged_version(tags) == "4.2.0"
+    assert highest_tagged_version(tags[:3]) == "1.80.0rc1"
+    assert highest_tagged_version(["stable"]) == "0.0.0"
 
 
 def test_packages_at_different_versions_or_tagged_by_name_move_independently() -> None:
