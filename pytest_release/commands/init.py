@@ -22,6 +22,7 @@ from pytest_release.commands.init_guesses import (
     extra_package_folders,
     globbed,
     highest_tagged_version,
+    mentions_a_release,
     per_package_tests,
     tag_settings,
     version_scheme,
@@ -114,9 +115,17 @@ CHANGELOG_NAMES = (
 )
 
 
-def found_changelog(root: Path) -> str | None:
-    """The repository's changelog file, by the names projects use; None when none is."""
-    return next((name for name in CHANGELOG_NAMES if (root / name).is_file()), None)
+def found_changelog(root: Path, tags: Sequence[str] = ()) -> str | None:
+    """The repository's changelog file, by the names projects use, that names one of the
+    last releases (``tags``); None when none is."""
+    for name in CHANGELOG_NAMES:
+        try:
+            text = (root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue  # not there
+        if mentions_a_release(text, tags):
+            return name
+    return None
 
 
 def settings_table(
@@ -150,8 +159,8 @@ def settings_table(
             said = (
                 f"changelog = {toml_value(changelog)}"
                 if changelog
-                else "changelog = false  # no changelog file found: the release notes are kept "
-                "elsewhere (GitHub Releases?); name the file if there is one"
+                else "changelog = false  # no changelog file names the last releases: the "
+                "notes are kept elsewhere (GitHub Releases?); name the file if there is one"
             )
             lines.append(said)
             continue
@@ -228,7 +237,7 @@ def plan_scaffold(root: Path, *, years: Sequence[int] = ()) -> Scaffold:
     else:
         chosen, notes = _chosen_settings(root, found, listed, years, plain_pytest)
         before = text if not text or text.endswith("\n") else text + "\n"
-        table = settings_table(found.written, found_changelog(root), chosen)
+        table = settings_table(found.written, found_changelog(root, _tags(root)), chosen)
         wanted[pyproject] = before + ("\n" if text else "") + table
     files: dict[Path, str] = {}
     for path, content in wanted.items():

@@ -96,6 +96,21 @@ def highest_tagged_version(tags: Iterable[str]) -> str:
     return str(max(versions, default=Version("0.0.0")))
 
 
+def mentions_a_release(text: str, tags: Iterable[str], recent: int = 5) -> bool:
+    """Whether a changelog's ``text`` names one of the ``recent`` highest tagged versions
+    (any text does, without tags): an upgrade guide that lists only breaking releases, or
+    a stale file, is not where the release notes are kept."""
+    versions = {
+        Version(match["version"])
+        for tag in tags
+        if (match := _TAG.fullmatch(tag)) is not None and _is_version(match["version"])
+    }
+    if not versions:
+        return True
+    latest = sorted(versions, reverse=True)[:recent]
+    return any(re.search(rf"(?<![\d.]){re.escape(str(v))}(?![\d])", text) for v in latest)
+
+
 def _is_version(text: str) -> bool:
     try:
         Version(text)

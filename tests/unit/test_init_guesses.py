@@ -16,6 +16,7 @@ from pytest_release.commands.init_guesses import (
     extra_package_folders,
     globbed,
     highest_tagged_version,
+    mentions_a_release,
     per_package_tests,
     tag_settings,
     version_scheme,
@@ -130,6 +131,15 @@ def test_every_package_folder_of_a_parent_is_its_glob() -> None:
     assert globbed(["libs/a"], {"libs": ["libs/a", "libs/b"]}) == ["libs/a"]
 
 
+def test_a_changelog_names_one_of_the_last_releases() -> None:
+    tags = [f"v1.{minor}.0" for minor in range(70, 80)]
+    upgrade_guide = "# Upgrade Guide\n### v1.0.1 (2025-09-05)\n### v1.0.0\n"
+    assert not mentions_a_release(upgrade_guide, tags)
+    assert mentions_a_release("## Version 1.77.0/0.64b0\n", tags)
+    assert not mentions_a_release("## 11.79.0\n## 1.79.01\n", tags)  # not the same number
+    assert mentions_a_release("# Changelog\n", [])  # nothing released to name
+
+
 def test_one_changelog_per_package() -> None:
     files = ["docs/history/hatch.md", "docs/history/hatchling.md", "docs/index.md"]
     assert changelog_per_package(files, HATCH) == "docs/history/{name}.md"
@@ -189,6 +199,21 @@ def test_init_of_a_root_package_and_its_backend_versioned_from_tags(tmp_path: Pa
     settings = resolve_settings(tmp_path, {"release-version": "1.1.0"}, {})
     monorepo = read_monorepo(tmp_path, settings.packages, settings.release_version)
     assert monorepo.publish_order == ("hatchling", "hatch")
+
+
+def test_init_takes_no_upgrade_guide_for_the_changelog(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": f'[project]\nname = "ai"\nversion = "1.80.0"\n{HATCHLING}',
+        "ai/__init__.py": "",
+        "docs/changelog.md": "# Upgrade Guide\n## Breaking Changes\n### v1.0.0\n",
+    }
+    _repo(tmp_path, files, ["v1.0.0", *(f"v1.{minor}.0" for minor in range(70, 80))])
+    scaffold = plan_scaffold(tmp_path)
+    written = scaffold.files[tmp_path / "pyproject.toml"]
+    assert tomllib.loads(written)["tool"]["pytest-release"]["changelog"] is False
+    (tmp_path / "docs/changelog.md").write_text("# Changelog\n## 1.79.0\n", encoding="utf-8")
+    written = plan_scaffold(tmp_path).files[tmp_path / "pyproject.toml"]
+    assert tomllib.loads(written)["tool"]["pytest-release"]["changelog"] == "docs/changelog.md"
 
 
 def test_init_of_libs_tagged_and_tested_one_by_one(tmp_path: Path) -> None:
