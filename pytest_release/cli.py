@@ -206,8 +206,12 @@ def _init(arguments: argparse.Namespace) -> int:
             "Run `pytest-release init --force` to replace them with this version's modules."
         )
     write_scaffold(scaffold)
+    suite = [path for path in scaffold.files if path.parent == root / SUITE_FOLDER]
+    if suite:  # the suite's modules by count: their names are the suite's, not news
+        print(f"wrote {SUITE_FOLDER}/ ({len(suite)} files)")
     for path in scaffold.files:
-        print(f"wrote {path.relative_to(root)}")
+        if path not in suite:
+            print(f"wrote {path.relative_to(root)}")
     for kept in scaffold.kept:
         print(f"kept {kept}")
     if scaffold.problems:
