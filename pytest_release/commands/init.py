@@ -332,12 +332,12 @@ def _chosen_settings(
     if computed:
         tools = sorted({p.computed_version.tool.value for p in computed if p.computed_version})
         which = (
-            "every package"
+            "every package's version is"
             if len(computed) == len(found.packages) > 1
-            else ", ".join(p.name for p in computed)
+            else f"the version of {', '.join(p.name for p in computed)} is"
         )
         notes.append(
-            f"{which}: the version is computed from git tags "
+            f"{which} computed from git tags "
             f"({', '.join(tools)}); give the release version on every run: "
             f"pytest {SUITE_FOLDER} --release-version X.Y.Z"
         )

@@ -192,8 +192,8 @@ def test_init_of_a_root_package_and_its_backend_versioned_from_tags(tmp_path: Pa
         "versioning": "independent",
     }
     assert scaffold.notes == (
-        "hatch: the version is computed from git tags (hatch-vcs); give the release version "
-        "on every run: pytest release_tests --release-version X.Y.Z",
+        "the version of hatch is computed from git tags (hatch-vcs); give the release "
+        "version on every run: pytest release_tests --release-version X.Y.Z",
     )
     (tmp_path / "pyproject.toml").write_text(written, encoding="utf-8")
     settings = resolve_settings(tmp_path, {"release-version": "1.1.0"}, {})
