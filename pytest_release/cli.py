@@ -15,10 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_release.checks.release_scope import read_changes
-from pytest_release.checks.versions import BUMP_PARTS
+from pytest_release.checks.versions import BUMP_PARTS, last_release
 from pytest_release.commands.bump import BumpError, plan_bump
 from pytest_release.commands.init import SUITE_FOLDER, plan_scaffold, write_scaffold
-from pytest_release.commands.plan import plan_release, render_plan
+from pytest_release.commands.plan import (
+    computed_versions,
+    plan_release,
+    render_plan,
+    unplanned_release,
+)
 from pytest_release.dists.prepared_metadata import metadata_reader, user_cache_folder
 from pytest_release.problems import Problem, render_problems
 from pytest_release.settings import Settings, SettingsError, resolve_settings
@@ -117,6 +122,8 @@ def _tags(root: Path) -> list[str]:
 
 
 def _plan(arguments: argparse.Namespace) -> int:
+    if arguments.release_version is None:
+        _refuse_computed_versions(arguments.monorepo)
     try:
         settings, monorepo = _read(arguments.monorepo, arguments.release_version)
     except MonorepoError as error:
@@ -137,6 +144,19 @@ def _plan(arguments: argparse.Namespace) -> int:
         if plan.problems:
             print("\nthe release is impossible:\n\n" + render_problems(plan.problems))
     return IMPOSSIBLE if plan.problems else OK
+
+
+def _refuse_computed_versions(root_text: str) -> None:
+    """Without a release version, a plan of packages versioned from git tags has no
+    version to show: say so once, with the last release, before reading them."""
+    root = Path(root_text).resolve()
+    if not root.is_dir():
+        return  # _read says so
+    settings = resolve_settings(root, {}, {})
+    computed = computed_versions(root, settings.packages)
+    if computed:
+        last = last_release(_tags(root), settings.tag, next(iter(computed)))
+        raise CommandError(unplanned_release(computed, None if last is None else str(last[0])))
 
 
 def _impossible(problems: Sequence[Problem], as_json: bool) -> int:
