@@ -240,12 +240,11 @@ def _init(arguments: argparse.Namespace) -> int:
         print(f"packages: {', '.join(scaffold.packages)}")
     for note in scaffold.notes:
         print(f"note: {note}")
-    print(
-        "\nNext:\n"
-        "  pytest-release plan\n"
-        f"  pytest {SUITE_FOLDER} -m preflight\n"
-        "  pytest-release bump minor --dry-run"
-    )
+    plan, preflight = "pytest-release plan", f"pytest {SUITE_FOLDER} -m preflight"
+    steps = [plan, preflight, "pytest-release bump minor --dry-run"]
+    if scaffold.from_tags:  # the tag the gates make is the bump: plan names the release
+        steps = [f"{plan} --release-version X.Y.Z", preflight]
+    print("\nNext:\n" + "\n".join(f"  {step}" for step in steps))
     return OK
 
 

@@ -212,6 +212,7 @@ class Scaffold:
     packages: tuple[str, ...]
     problems: str | None  # why the packages could not be read, if they could not
     notes: tuple[str, ...] = ()  # what the user must know to run the gates
+    from_tags: bool = False  # a version is computed from git tags: the release names it
 
 
 def plan_scaffold(root: Path, *, years: Sequence[int] = ()) -> Scaffold:
@@ -247,7 +248,8 @@ def plan_scaffold(root: Path, *, years: Sequence[int] = ()) -> Scaffold:
             files[path] = content
     conflicts = tuple(path for path in files if path != pyproject and path.is_file())
     names = tuple(p.name for p in found.packages)
-    return Scaffold(files, tuple(kept), conflicts, names, found.problems, tuple(notes))
+    from_tags = any(p.computed_version is not None for p in found.packages)
+    return Scaffold(files, tuple(kept), conflicts, names, found.problems, tuple(notes), from_tags)
 
 
 @dataclass(frozen=True)

@@ -191,6 +191,7 @@ def test_init_of_a_root_package_and_its_backend_versioned_from_tags(tmp_path: Pa
         "tag": "{name}-v{version}",
         "versioning": "independent",
     }
+    assert scaffold.from_tags
     assert scaffold.notes == (
         "the version of hatch is computed from git tags (hatch-vcs); give the release "
         "version on every run: pytest release_tests --release-version X.Y.Z",
@@ -231,6 +232,7 @@ def test_init_of_libs_tagged_and_tested_one_by_one(tmp_path: Path) -> None:
 
     scaffold = plan_scaffold(tmp_path, years=(2026, 2025))
 
+    assert not scaffold.from_tags
     written = scaffold.files[tmp_path / "pyproject.toml"]
     assert "tags.langgraph-checkpoint = " in written  # one package a line
     table = tomllib.loads(written)["tool"]["pytest-release"]
