@@ -15,10 +15,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_release.checks.release_scope import read_changes
-from pytest_release.checks.versions import BUMP_PARTS
+from pytest_release.checks.versions import BUMP_PARTS, last_release
 from pytest_release.commands.bump import BumpError, plan_bump
 from pytest_release.commands.init import SUITE_FOLDER, plan_scaffold, write_scaffold
-from pytest_release.commands.plan import plan_release, render_plan
+from pytest_release.commands.plan import (
+    computed_versions,
+    plan_release,
+    render_plan,
+    unplanned_release,
+)
 from pytest_release.dists.prepared_metadata import metadata_reader, user_cache_folder
 from pytest_release.problems import Problem, render_problems
 from pytest_release.settings import Settings, SettingsError, resolve_settings
@@ -117,6 +122,8 @@ def _tags(root: Path) -> list[str]:
 
 
 def _plan(arguments: argparse.Namespace) -> int:
+    if arguments.release_version is None:
+        _refuse_computed_versions(arguments.monorepo)
     try:
         settings, monorepo = _read(arguments.monorepo, arguments.release_version)
     except MonorepoError as error:
@@ -137,6 +144,19 @@ def _plan(arguments: argparse.Namespace) -> int:
         if plan.problems:
             print("\nthe release is impossible:\n\n" + render_problems(plan.problems))
     return IMPOSSIBLE if plan.problems else OK
+
+
+def _refuse_computed_versions(root_text: str) -> None:
+    """Without a release version, a plan of packages versioned from git tags has no
+    version to show: say so once, with the last release, before reading them."""
+    root = Path(root_text).resolve()
+    if not root.is_dir():
+        return  # _read says so
+    settings = resolve_settings(root, {}, {})
+    computed = computed_versions(root, settings.packages)
+    if computed:
+        last = last_release(_tags(root), settings.tag, next(iter(computed)))
+        raise CommandError(unplanned_release(computed, None if last is None else str(last[0])))
 
 
 def _impossible(problems: Sequence[Problem], as_json: bool) -> int:
@@ -197,7 +217,8 @@ def _init(arguments: argparse.Namespace) -> int:
     root = Path(arguments.dir).resolve()
     if not root.is_dir():
         raise CommandError(f"{arguments.dir}: no such folder.")
-    scaffold = plan_scaffold(root)
+    this_year = date.today().year
+    scaffold = plan_scaffold(root, years=(this_year, this_year - 1))
     if scaffold.conflicts and not arguments.force:
         listing = ", ".join(str(path.relative_to(root)) for path in scaffold.conflicts)
         raise CommandError(
@@ -205,20 +226,25 @@ def _init(arguments: argparse.Namespace) -> int:
             "Run `pytest-release init --force` to replace them with this version's modules."
         )
     write_scaffold(scaffold)
+    suite = [path for path in scaffold.files if path.parent == root / SUITE_FOLDER]
+    if suite:  # the suite's modules by count: their names are the suite's, not news
+        print(f"wrote {SUITE_FOLDER}/ ({len(suite)} files)")
     for path in scaffold.files:
-        print(f"wrote {path.relative_to(root)}")
+        if path not in suite:
+            print(f"wrote {path.relative_to(root)}")
     for kept in scaffold.kept:
         print(f"kept {kept}")
     if scaffold.problems:
         print(f"note: the packages could not be read:\n\n{scaffold.problems}\n")
     else:
         print(f"packages: {', '.join(scaffold.packages)}")
-    print(
-        "\nNext:\n"
-        "  pytest-release plan\n"
-        f"  pytest {SUITE_FOLDER} -m preflight\n"
-        "  pytest-release bump minor --dry-run"
-    )
+    for note in scaffold.notes:
+        print(f"note: {note}")
+    plan, preflight = "pytest-release plan", f"pytest {SUITE_FOLDER} -m preflight"
+    steps = [plan, preflight, "pytest-release bump minor --dry-run"]
+    if scaffold.from_tags:  # the tag the gates make is the bump: plan names the release
+        steps = [f"{plan} --release-version X.Y.Z", preflight]
+    print("\nNext:\n" + "\n".join(f"  {step}" for step in steps))
     return OK
 
 

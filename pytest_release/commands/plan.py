@@ -23,8 +23,10 @@ from pytest_release.checks.versions import (
 )
 from pytest_release.commands.bump import BumpError, plan_bump
 from pytest_release.problems import Problem
+from pytest_release.target.members import find_members
 from pytest_release.target.monorepo import Monorepo
-from pytest_release.target.pyproject import TomlFile, read_project, relative
+from pytest_release.target.pyproject import TomlFile, load_toml, read_project, relative, strings
+from pytest_release.target.vcs_version import VcsTool, computed_version
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -143,6 +145,38 @@ def plan_release(
         else (),
         bump_files=bump_files,
         problems=tuple(dict.fromkeys(problems)),  # once each, in order
+    )
+
+
+def computed_versions(root: Path, patterns: Sequence[str] | None) -> dict[str, VcsTool]:
+    """The packages (by name) whose version a tool computes from git tags at build time,
+    read off their pyproject.toml files alone (no build backend is asked)."""
+    pyproject = root / "pyproject.toml"
+    loaded = load_toml(pyproject, root) if pyproject.is_file() else None
+    found: dict[str, VcsTool] = {}
+    members = find_members(root, patterns, loaded if isinstance(loaded, TomlFile) else None, [])
+    for folder in members.folders:
+        path = folder / "pyproject.toml"
+        file = load_toml(path, root) if path.is_file() else None
+        project = file.data.get("project") if isinstance(file, TomlFile) else None
+        if not isinstance(file, TomlFile) or not isinstance(project, dict):
+            continue  # not a package: the gates say so where it matters
+        computed = computed_version(file.data)
+        if computed is not None and "version" in strings(project.get("dynamic")):
+            found[str(project.get("name", folder.name))] = computed.tool
+    return found
+
+
+def unplanned_release(computed: Mapping[str, VcsTool], last: str | None) -> str:
+    """Why ``plan`` needs ``--release-version`` for packages whose version comes from tags."""
+    names = ", ".join(computed)
+    whose = f"the versions of {names} are" if len(computed) > 1 else f"the version of {names} is"
+    tools = ", ".join(sorted({tool.value for tool in computed.values()}))
+    since = f" (the last release is {last})" if last else ""
+    return (
+        f"{whose} computed from git tags by {tools}: the release's version "
+        "is the tag the gates make, not one written in the files. Give the release to plan: "
+        f"pytest-release plan --release-version X.Y.Z{since}"
     )
 
 

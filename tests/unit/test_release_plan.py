@@ -9,11 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from pytest_release.cli import main
 from pytest_release.commands.init import GUARD_CONFTEST, gate_modules, plan_scaffold, settings_table
-from pytest_release.commands.plan import ReleasePlan, plan_release, render_plan
+from pytest_release.commands.plan import (
+    ReleasePlan,
+    computed_versions,
+    plan_release,
+    render_plan,
+)
 from pytest_release.settings import KEYS, resolve_settings
 from pytest_release.target.monorepo import read_monorepo
+from pytest_release.target.vcs_version import VcsTool
 from tests.plugin.gate_runs import SUITE
+from tests.plugin.repos import git
 from tests.plugin.trees import copy_example
 
 ORDER = ["aetherflow-core", "aetherflow-scheduler", "aetherflow"]
@@ -224,3 +232,32 @@ def test_init_names_the_changelog_it_found(
 
     table = tomllib.loads(scaffold.files[tmp_path / "pyproject.toml"])["tool"]["pytest-release"]
     assert table.get("changelog") == expected
+
+
+def test_plan_without_a_release_version_of_packages_versioned_from_tags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "attrs"\ndynamic = ["version"]\n'
+        '[build-system]\nrequires = ["hatchling", "hatch-vcs"]\n'
+        'build-backend = "hatchling.build"\n[tool.hatch.version]\nsource = "vcs"\n'
+        '[tool.pytest-release]\ntag = "{version}"\n',
+        encoding="utf-8",
+    )
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
+    git(tmp_path, "tag", "25.4.0")
+    assert computed_versions(tmp_path, None) == {"attrs": VcsTool.HATCH_VCS}
+
+    assert main(["plan", "--monorepo", str(tmp_path)]) == 2  # one paragraph, not a plan of "?"
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        "pytest-release plan: error: the version of attrs is computed from git tags by "
+        "hatch-vcs: the release's version is the tag the gates make, not one written in the "
+        "files. Give the release to plan: pytest-release plan --release-version X.Y.Z (the "
+        "last release is 25.4.0)\n",
+    )
+    assert main(["plan", "--monorepo", str(tmp_path), "--release-version", "26.1.0"]) == 0
+    assert "tags: 26.1.0" in capsys.readouterr().out
