@@ -26,7 +26,7 @@ from pytest_release.checklist import (
     Gate,
     SkipKind,
 )
-from pytest_release.commands.init import _toml_value
+from pytest_release.commands.init import toml_value
 from pytest_release.settings import CHANGELOG_KINDS, CHANGELOG_SECTIONS, KEYS, as_written
 
 if TYPE_CHECKING:
@@ -295,11 +295,11 @@ COMPUTED_DEFAULTS: dict[str, str] = {
 
 def _choices(validate: Callable[..., Any]) -> str:
     choices = inspect.getclosurevars(validate).nonlocals["choices"]
-    return "one of " + ", ".join(f"`{_toml_value(choice)}`" for choice in choices)
+    return "one of " + ", ".join(f"`{toml_value(choice)}`" for choice in choices)
 
 
 def _presets_or_table(validate: Callable[..., Any]) -> str:
-    presets = ", ".join(f"`{_toml_value(name)}`" for name in CHANGELOG_SECTIONS)
+    presets = ", ".join(f"`{toml_value(name)}`" for name in CHANGELOG_SECTIONS)
     return f"{presets}, or a table of title = kind ({', '.join(CHANGELOG_KINDS)})"
 
 
@@ -334,7 +334,7 @@ def key_default(key: str) -> str:
     default = KEYS[key][1]
     if default is None:
         return COMPUTED_DEFAULTS[key]
-    return f"`{_toml_value(as_written(key, default))}`"
+    return f"`{toml_value(as_written(key, default))}`"
 
 
 def render_settings() -> str:
