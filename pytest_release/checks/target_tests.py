@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 TEST_SUITE_SECONDS = 3600
 NO_TESTS_RAN = 5  # pytest's exit code when it ran no test
+_PYTEST_WORD = re.compile(r"(?:^|[\s;&|(])(?:pytest|py\.test)(?=\s|$|[;&|)])")
 TEST_EXTRAS = ("test", "tests", "testing")
 SHOWN_LINES = 40
 _IMPORT_FAILURE = re.compile(r"ImportError while importing|ModuleNotFoundError")
@@ -74,7 +75,7 @@ def install_problems(
         for pyproject, name in test_groups(monorepo, groups):
             shown = f"[dependency-groups] {name} of {relative(pyproject, monorepo.root)}"
             results[shown] = venv.install("--group", f"{pyproject}:{name}")
-    if runs_pytest(command) and all(result.ok for result in results.values()):
+    if mentions_pytest(command) and all(result.ok for result in results.values()):
         results["pytest"] = venv.install("pytest")
     return [
         Problem(
@@ -128,6 +129,12 @@ def summary(result: CommandResult) -> str:
 
 def runs_pytest(command: tuple[str, ...]) -> bool:
     return command[0] in {"pytest", "py.test"} or command[1:3] == ("-m", "pytest")
+
+
+def mentions_pytest(command: tuple[str, ...]) -> bool:
+    """Whether ``command`` runs pytest itself or anywhere in a shell script it is given
+    (``sh -c "for d in ...; do (cd $d && pytest -q tests); done"``)."""
+    return runs_pytest(command) or any(_PYTEST_WORD.search(part) for part in command)
 
 
 def in_this_environment(command: tuple[str, ...]) -> tuple[str, ...]:

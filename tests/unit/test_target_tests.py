@@ -9,6 +9,7 @@ import pytest
 
 from pytest_release.checks.target_tests import (
     in_this_environment,
+    mentions_pytest,
     result_problems,
     runs_pytest,
     summary,
@@ -40,6 +41,27 @@ def ended(returncode: int | None, output: str, command: tuple[str, ...] = PYTEST
 )
 def test_runs_pytest(command: tuple[str, ...], expected: bool) -> None:
     assert runs_pytest(command) is expected
+
+
+LOOP = "s=0; for d in a b; do (cd $d && pytest -q tests) || s=1; done; exit $s"
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (("pytest",), True),
+        (("python", "-m", "pytest"), True),
+        (("sh", "-c", LOOP), True),  # what init writes for per-package suites
+        (("sh", "-c", "cd a && py.test"), True),
+        (("sh", "-c", "tox -e py && echo pytest-ish"), False),
+        (("tox", "-e", "py"), False),
+        (("sh", "-c", "./run-pytests.sh"), False),
+    ],
+)
+def test_the_fresh_venv_gets_pytest_when_the_command_runs_it_anywhere(
+    command: tuple[str, ...], expected: bool
+) -> None:
+    assert mentions_pytest(command) is expected
 
 
 @pytest.mark.parametrize(
