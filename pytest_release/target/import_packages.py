@@ -90,6 +90,8 @@ def _hatchling(folder: Path, tool: dict[str, Any], module: str) -> list[str] | N
     or in a namespace folder), or a module of that name."""
     wheel = nested(tool, "hatch", "build", "targets", "wheel")
     build = nested(tool, "hatch", "build")
+    if wheel.get("bypass-selection", build.get("bypass-selection")) is True:
+        return []  # a wheel of metadata alone: a meta package (pydantic-ai's root)
     packages = wheel.get("packages", build.get("packages"))
     if packages is not None:
         return _paths(folder, _last_part(strings(packages)))
@@ -108,7 +110,12 @@ def _hatchling(folder: Path, tool: dict[str, Any], module: str) -> list[str] | N
         return [module]
     if (folder / f"{module}.py").is_file():
         return [module]
-    namespaced = list(folder.glob(f"*/{module}/__init__.py"))
+    # A folder with a pyproject.toml of its own is another project's, never a namespace.
+    namespaced = [
+        found
+        for found in folder.glob(f"*/{module}/__init__.py")
+        if not (found.parent.parent / "pyproject.toml").is_file()
+    ]
     if len(namespaced) == 1:
         return [f"{namespaced[0].parent.parent.name}.{module}"]
     return None

@@ -1039,6 +1039,26 @@ def test_a_version_that_is_not_pep_440_is_kept_as_text(tmp_path: Path) -> None:
         pytest.param(
             {
                 "pyproject.toml": HATCH
+                + project("meta-ai")
+                + "[tool.hatch.build.targets.wheel]\nbypass-selection = true\n",
+                "meta_ai_slim/pyproject.toml": HATCH + project("meta-ai-slim"),
+                "meta_ai_slim/meta_ai/__init__.py": "",
+            },
+            (),
+            id="hatch-bypass-selection-meta-package",
+        ),
+        pytest.param(
+            {
+                "pyproject.toml": HATCH + project("meta-ai"),
+                "meta_ai_slim/pyproject.toml": HATCH + project("meta-ai-slim"),
+                "meta_ai_slim/meta_ai/__init__.py": "",
+            },
+            (),
+            id="hatch-default-never-claims-a-member-folder",
+        ),
+        pytest.param(
+            {
+                "pyproject.toml": HATCH
                 + project("thing")
                 + '[tool.hatch.build.targets.wheel]\npackages = ["lib/thing", "lib/helper.py"]\n',
                 "lib/thing/__init__.py": "",
