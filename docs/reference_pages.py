@@ -260,6 +260,9 @@ MEANINGS: dict[str, str] = {
     '`{ langgraph-checkpoint = "checkpoint=={version}" }`',
     "versioning": "`lockstep`: every package at one version; `independent`: each package its "
     "own, a package unchanged since its last tag left out of the release",
+    "unbumped-changes": "independent versioning: a package changed since its last tag but "
+    "not bumped fails the versions gate (`fail`), or is left out of this release for a "
+    "later one (`leave-out`, for repositories that release one package at a time)",
     "version-scheme": "`semver` (strict `1.2.3`, `1.2.3rc1`); `pep440` (any public version PyPI "
     "takes: `0.65b0`, `2026.1`, `1.45.0.dev0`; bump sizes read the first three release parts); "
     "`calver` (as pep440, but the version says no bump size: the api gate asks for no major "

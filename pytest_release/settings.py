@@ -109,6 +109,7 @@ class Settings:
     changelog_sections: ChangelogSections
     tag: TagFormat
     versioning: Literal["lockstep", "independent"]
+    unbumped_changes: Literal["fail", "leave-out"]
     version_scheme: VersionScheme
     public_api: tuple[str, ...]
     strict_zero: bool
@@ -271,6 +272,9 @@ KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
     "tag": (_tag_format, "v{version}"),
     "tags": (_tag_formats, MappingProxyType({})),
     "versioning": (_choice("lockstep", "independent"), "lockstep"),
+    # independent: a package changed since its last tag but not bumped fails the versions
+    # gate, or (leave-out) waits for a later release, as in repos that release one at a time
+    "unbumped-changes": (_choice("fail", "leave-out"), "fail"),
     "version-scheme": (_choice(*VERSION_SCHEMES), "semver"),
     "public-api": (_texts, ()),
     "strict-zero": (_flag, False),
@@ -417,6 +421,7 @@ def resolve_settings(
             tuple(sorted(cast("Mapping[str, str]", values["tags"]).items())),
         ),
         versioning=cast(Literal["lockstep", "independent"], values["versioning"]),
+        unbumped_changes=cast(Literal["fail", "leave-out"], values["unbumped-changes"]),
         version_scheme=cast(VersionScheme, values["version-scheme"]),
         public_api=cast("tuple[str, ...]", values["public-api"]),
         strict_zero=cast(bool, values["strict-zero"]),

@@ -35,6 +35,8 @@ class Reason(Enum):
     VERSION_MOVED = "its version is not its last release's"
     CHANGED = "changed since its last release"
     UNCHANGED = "unchanged since its last release"
+    # unbumped-changes = "leave-out": changed, not bumped, left for a later release
+    UNBUMPED = "changed since its last release, not bumped: left for a later release"
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class PackageScope:
 
     @property
     def released(self) -> bool:
-        return self.reason is not Reason.UNCHANGED
+        return self.reason not in {Reason.UNCHANGED, Reason.UNBUMPED}
 
     def describe(self) -> str:
         """Why, as ``plan`` and a skipped case say it."""
@@ -59,9 +61,10 @@ class PackageScope:
         last_version, tag = self.last
         if self.reason is Reason.UNCHANGED:
             return f"unchanged since {tag}, still {last_version}"
-        if self.reason is Reason.CHANGED and self.changes is not None:
+        if self.reason in {Reason.CHANGED, Reason.UNBUMPED} and self.changes is not None:
             count = counted(self.changes.commits, "commit")
-            return f"changed since {tag} ({count}), still {last_version}"
+            later = ": left for a later release" if self.reason is Reason.UNBUMPED else ""
+            return f"changed since {tag} ({count}), still {last_version}{later}"
         return f"{last_version} -> {self.version} (last tag {tag})"
 
 
@@ -189,5 +192,7 @@ def _scope(
     if package.version != last[0]:
         return PackageScope(name, text, Reason.VERSION_MOVED, last)
     since = changes[name]
-    reason = Reason.CHANGED if since.files else Reason.UNCHANGED
-    return PackageScope(name, text, reason, last, since)
+    if not since.files:
+        return PackageScope(name, text, Reason.UNCHANGED, last, since)
+    left = settings.unbumped_changes == "leave-out"
+    return PackageScope(name, text, Reason.UNBUMPED if left else Reason.CHANGED, last, since)

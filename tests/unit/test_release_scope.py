@@ -48,6 +48,20 @@ INDEPENDENT = 'versioning = "independent"\ntag = "{name}-v{version}"'
         (INDEPENDENT, None, UNCHANGED, Reason.UNREADABLE, True),
         ('tag = "{name}-v{version}"', "1.1.0", UNCHANGED, Reason.LOCKSTEP, True),
         ('versioning = "independent"', "1.1.0", UNCHANGED, Reason.SHARED_TAG, True),
+        (
+            f'{INDEPENDENT}\nunbumped-changes = "leave-out"',
+            "1.1.0",
+            CHANGED,
+            Reason.UNBUMPED,
+            False,
+        ),
+        (
+            f'{INDEPENDENT}\nunbumped-changes = "leave-out"',
+            "1.2.0",
+            CHANGED,
+            Reason.VERSION_MOVED,
+            True,
+        ),
     ],
     ids=[
         "unchanged",
@@ -57,6 +71,8 @@ INDEPENDENT = 'versioning = "independent"\ntag = "{name}-v{version}"'
         "unreadable",
         "lockstep",
         "shared-tag",
+        "changed-not-bumped-left-out",
+        "changed-and-bumped-with-leave-out",
     ],
 )
 def test_a_package_is_left_out_only_at_its_last_release_and_unchanged(
@@ -81,6 +97,16 @@ def test_a_package_never_tagged_is_in_the_release(tmp_path: Path) -> None:
     scope = release_scope(settings, Monorepo(tmp_path, (new,)), TAGS, {})
     assert scope.of(new).reason is Reason.NEVER_RELEASED
     assert scope.of(new).describe() == "never released"
+
+
+def test_a_package_left_for_a_later_release_says_what_changed(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, f'{INDEPENDENT}\nunbumped-changes = "leave-out"')
+    core = _package(tmp_path, "core", "1.1.0")
+    scope = release_scope(settings, Monorepo(tmp_path, (core,)), TAGS, {"core": CHANGED})
+    assert scope.left_out == (scope.of(core),)
+    assert scope.of(core).describe() == (
+        "changed since core-v1.1.0 (12 commits), still 1.1.0: left for a later release"
+    )
 
 
 def test_each_reason_is_said_with_the_tag(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ REFERENCE: list[tuple[str, str, object]] = [
     ("tag", "tag", TagFormat("v{version}")),
     ("tags", "tags", {}),
     ("versioning", "versioning", "lockstep"),
+    ("unbumped-changes", "unbumped_changes", "fail"),
     ("version-scheme", "version_scheme", "semver"),
     ("public-api", "public_api", ()),
     ("strict-zero", "strict_zero", False),
@@ -250,6 +251,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
                 'tag = "{name}-v{version}"',
                 'tags = { meta = "{version}" }',
                 'versioning = "independent"',
+                'unbumped-changes = "leave-out"',
                 'version-scheme = "pep440"',
                 'public-api = ["aetherflow"]',
                 "strict-zero = true",
@@ -281,6 +283,7 @@ def test_every_key_at_once(tmp_path: Path) -> None:
         True,
     )
     assert settings.version_scheme == "pep440"
+    assert settings.unbumped_changes == "leave-out"
     assert settings.changelog_sections == CHANGELOG_SECTIONS["towncrier"]
     assert settings.test_command == ("tox", "-e", "py311")
     assert settings.test_groups == ("check",)
@@ -603,6 +606,7 @@ def test_sources_name_where_each_setting_came_from(tmp_path: Path) -> None:
         "tag": "default",
         "tags": "default",
         "versioning": "default",
+        "unbumped-changes": "default",
         "version-scheme": "default",
         "public-api": "default",
         "strict-zero": "default",
