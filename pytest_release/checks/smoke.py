@@ -44,7 +44,8 @@ for name in sys.argv[1:]:
         ]
         lines = ["Traceback (most recent call last):\\n", *traceback.format_list(frames)]
         lines += traceback.format_exception_only(error)
-        print(json.dumps({"name": name, "error": "".join(lines)}))
+        unloadable = isinstance(error, (ImportError, SyntaxError))
+        print(json.dumps({"name": name, "error": "".join(lines), "unloadable": unloadable}))
     else:
         version = getattr(module, "__version__", None)
         print(json.dumps({"name": name, "version": None if version is None else str(version)}))
@@ -71,11 +72,14 @@ def not_passing(result: CommandResult) -> str | None:
 @dataclass(frozen=True)
 class ImportReport:
     """How ``import NAME`` went in the venv: ``version`` is ``__version__`` (None when the
-    module has none), ``error`` the traceback when the import failed."""
+    module has none), ``error`` the traceback when the import failed; ``unloadable`` when
+    it failed with ImportError or SyntaxError (the code or its dependencies), not with
+    what the module's own code raised at import (often: its environment, as credentials)."""
 
     name: str
     version: str | None = None
     error: str | None = None
+    unloadable: bool = True
 
 
 def probe_imports(
@@ -87,7 +91,10 @@ def probe_imports(
     reports = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     if len(reports) != len(names):
         return result
-    return [ImportReport(r["name"], r.get("version"), r.get("error")) for r in reports]
+    return [
+        ImportReport(r["name"], r.get("version"), r.get("error"), r.get("unloadable", True))
+        for r in reports
+    ]
 
 
 def import_check(
@@ -114,13 +121,20 @@ def import_check(
     problems: list[Problem] = []
     for report in reports:
         if report.error is not None:
+            fix = (
+                "fix the import error (a missing dependency in [project] dependencies, "
+                "or a module that is not part of the package)"
+                if report.unloadable
+                else "make the module importable without its run-time setting (credentials, "
+                "services, variables): do that work when it is called, not at import; a "
+                "user's `import` fails the same way"
+            )
             problems.append(
                 Problem(
                     f"`import {report.name}` fails in a fresh venv with {package.name} "
                     f"{installed}:\n{quoted(report.error)}",
                     where,
-                    "fix the import error (a missing dependency in [project] dependencies, "
-                    "or a module that is not part of the package)",
+                    fix,
                 )
             )
         elif report.version not in (None, package.version_text):
