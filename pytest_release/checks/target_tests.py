@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 TEST_SUITE_SECONDS = 3600
 NO_TESTS_RAN = 5  # pytest's exit code when it ran no test
+TEST_REQUIREMENTS = ("test-requirements.txt", "requirements-test.txt")
 _PYTEST_WORD = re.compile(r"(?:^|[\s;&|(])(?:pytest|py\.test)(?=\s|$|[;&|)])")
 TEST_EXTRAS = ("test", "tests", "testing")
 SHOWN_LINES = 40
@@ -68,13 +69,18 @@ def install_problems(
     venv: FreshVenv, monorepo: Monorepo, command: tuple[str, ...], groups: Sequence[str] = ()
 ) -> list[Problem]:
     """Every package editable with its test extras, then the dependency ``groups`` each
-    pyproject.toml (the packages' and the root's) has (and pytest when the suite runs it):
-    each install that failed."""
+    pyproject.toml (the packages' and the root's) has, each package's test requirements
+    file, and pytest when the suite runs it: each install that failed."""
     results = install_editable(venv, monorepo, TEST_EXTRAS)
     if all(result.ok for result in results.values()):
         for pyproject, name in test_groups(monorepo, groups):
             shown = f"[dependency-groups] {name} of {relative(pyproject, monorepo.root)}"
             results[shown] = venv.install("--group", f"{pyproject}:{name}")
+    for requirements in package_test_requirements(monorepo):
+        if all(result.ok for result in results.values()):
+            shown = relative(requirements, monorepo.root)
+            # From the root: such files name the repo's other folders from there (otel's)
+            results[shown] = venv.install("-r", str(requirements), cwd=monorepo.root)
     if mentions_pytest(command) and all(result.ok for result in results.values()):
         results["pytest"] = venv.install("pytest")
     return [
@@ -96,6 +102,17 @@ def test_groups(monorepo: Monorepo, wanted: Sequence[str]) -> list[tuple[Path, s
     root = monorepo.root / "pyproject.toml"
     files += [root] if root.is_file() and root not in files else []
     return [(path, name) for path in files for name in dependency_groups(path) if name in wanted]
+
+
+def package_test_requirements(monorepo: Monorepo) -> list[Path]:
+    """The test requirements files the packages keep beside their pyproject.toml, where
+    projects wrote them before PEP 735 groups (``test-requirements.txt``)."""
+    return [
+        package.folder / name
+        for package in monorepo.packages
+        for name in TEST_REQUIREMENTS
+        if (package.folder / name).is_file()
+    ]
 
 
 def result_problems(

@@ -4,17 +4,20 @@ environment, and what a red run says."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
 from pytest_release.checks.target_tests import (
     in_this_environment,
     mentions_pytest,
+    package_test_requirements,
     result_problems,
     runs_pytest,
     summary,
 )
 from pytest_release.process import CommandResult
+from pytest_release.target.monorepo import read_monorepo
 
 ROOT = "/repo"
 PYTEST = ("pytest", "-q", "tests")
@@ -152,3 +155,22 @@ def test_what_a_red_run_says(
 
 def test_a_green_run_has_no_problem() -> None:
     assert result_problems(ended(0, "1 passed"), PYTEST, ROOT, in_fresh_venv=False) == []
+
+
+def test_the_test_requirements_files_beside_each_package(tmp_path: Path) -> None:
+    for name in ("api", "sdk", "docs"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "pyproject.toml").write_text(
+            f'[project]\nname = "{name}"\nversion = "1.0.0"\n', encoding="utf-8"
+        )
+    (tmp_path / "api" / "test-requirements.txt").write_text("pytest\n", encoding="utf-8")
+    (tmp_path / "sdk" / "requirements-test.txt").write_text("-e api\n", encoding="utf-8")
+    (tmp_path / "docs" / "requirements.txt").write_text("sphinx\n", encoding="utf-8")
+
+    monorepo = read_monorepo(tmp_path, ("api", "sdk", "docs"))
+
+    assert sorted(package_test_requirements(monorepo)) == [
+        tmp_path / "api" / "test-requirements.txt",
+        tmp_path / "sdk" / "requirements-test.txt",
+    ]
