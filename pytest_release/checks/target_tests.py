@@ -76,11 +76,13 @@ def install_problems(
         for pyproject, name in test_groups(monorepo, groups):
             shown = f"[dependency-groups] {name} of {relative(pyproject, monorepo.root)}"
             results[shown] = venv.install("--group", f"{pyproject}:{name}")
-    for requirements in package_test_requirements(monorepo):
-        if all(result.ok for result in results.values()):
-            shown = relative(requirements, monorepo.root)
-            # From the root: such files name the repo's other folders from there (otel's)
-            results[shown] = venv.install("-r", str(requirements), cwd=monorepo.root)
+    requirements = package_test_requirements(monorepo)
+    if requirements and all(result.ok for result in results.values()):
+        # Resolved together, as the venv holds them together: one file's pins must not
+        # silently break another's. From the root: such files name folders from there.
+        shown = ", ".join(relative(path, monorepo.root) for path in requirements)
+        arguments = [argument for path in requirements for argument in ("-r", str(path))]
+        results[shown] = venv.install(*arguments, cwd=monorepo.root)
     if mentions_pytest(command) and all(result.ok for result in results.values()):
         results["pytest"] = venv.install("pytest")
     return [
