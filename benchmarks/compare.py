@@ -461,7 +461,10 @@ def report(target: Target, times: Mapping[str, list[Run]]) -> dict[str, float]:
         "warm": "dry run, warm",
     }
     for label, value in medians.items():
-        print(f"  {titles[label]:<16} {value:7.1f} s   {value / count:6.2f} s per package")
+        runs = ", ".join(f"{r.seconds:.1f}" for r in times[label])  # an outlier shows
+        print(
+            f"  {titles[label]:<16} {value:7.1f} s   {value / count:6.2f} s per package   ({runs})"
+        )
     ratios = (("cold", "script"), ("cold", "hand"), ("warm", "cold"), ("warm", "script"))
     for top, bottom in ratios:
         if top in medians and bottom in medians:
