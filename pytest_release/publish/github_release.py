@@ -23,9 +23,13 @@ from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
 from pytest_release.checks.github_api import (
+    DEFAULT_SERVER_URL,
     GitHubHttpError,
     GitHubRepository,
     GitHubUnreachable,
+    api_url,
+    github_token,
+    release_remote,
     request,
     same_origin,
 )
@@ -133,12 +137,47 @@ class ReleaseDone:
         return said
 
 
+@dataclass(frozen=True)
+class NoGitHubRelease:
+    """Why this repository gets no GitHub release: nothing to do, not a failure."""
+
+    reason: str
+
+
+def releases_of(
+    root: Path, branch: str, environ: Mapping[str, str]
+) -> GitHubReleases | NoGitHubRelease:
+    """The GitHub releases of the repository the release branch's remote is, with the token
+    from ``environ``; or why there are none to make (no remote, off GitHub, no token)."""
+    remote = release_remote(root, branch, environ)
+    if remote.url is None:
+        return NoGitHubRelease(f"there is no remote '{remote.name}': no GitHub release")
+    if remote.repository is None:
+        return NoGitHubRelease(
+            f"remote '{remote.name}' ({remote.url}) is not on GitHub ({remote.server_url}): "
+            "no GitHub release"
+        )
+    token = github_token(environ)
+    if token is None:
+        return NoGitHubRelease(
+            f"GITHUB_TOKEN (or GH_TOKEN) is not set: no GitHub release of {remote.repository}"
+        )
+    return GitHubReleases(api_url(environ), remote.repository, token, remote.server_url)
+
+
 class GitHubReleases:
     """The releases of one GitHub repository, through the REST API with a token."""
 
-    def __init__(self, api_url: str, repository: GitHubRepository, token: str) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        repository: GitHubRepository,
+        token: str,
+        server_url: str = DEFAULT_SERVER_URL,
+    ) -> None:
         self.api_url = api_url.rstrip("/")
         self.repository = repository
+        self.server_url = server_url  # where the release pages are, for the messages
         self._token = token
         self._base = f"{self.api_url}/repos/{repository.owner}/{repository.name}/releases"
 

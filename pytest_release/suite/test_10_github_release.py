@@ -16,7 +16,6 @@ import pytest
 from packaging.version import Version
 
 from pytest_release.checklist import CHECKLIST_DETAIL
-from pytest_release.checks import github_api
 from pytest_release.checks.release_scope import ReleaseScope
 from pytest_release.gate import skip_nothing_to_check
 from pytest_release.publish import github_release, github_release_notes
@@ -42,20 +41,9 @@ def test_github_release_with_the_changelog_notes(
     """Each tag of the release has its GitHub release: made now, or found and brought up to
     date (notes, pre-release flag, the files it lacks)."""
     root = release_settings.root
-    remote = github_api.release_remote(root, release_settings.branch, os.environ)
-    if remote.url is None:
-        skip_nothing_to_check(f"there is no remote '{remote.name}': no GitHub release")
-    if remote.repository is None:
-        skip_nothing_to_check(
-            f"remote '{remote.name}' ({remote.url}) is not on GitHub ({remote.server_url}): "
-            "no GitHub release"
-        )
-    token = github_api.github_token(os.environ)
-    if token is None:
-        skip_nothing_to_check(
-            f"GITHUB_TOKEN (or GH_TOKEN) is not set: no GitHub release of {remote.repository}"
-        )
-    client = github_release.GitHubReleases(github_api.api_url(os.environ), remote.repository, token)
+    client = github_release.releases_of(root, release_settings.branch, os.environ)
+    if isinstance(client, github_release.NoGitHubRelease):
+        skip_nothing_to_check(client.reason)
     released = release_scope.released(monorepo.packages)
     planned = github_release_notes.planned_releases(
         release_settings, released, release_version, root
@@ -63,7 +51,7 @@ def test_github_release_with_the_changelog_notes(
     attached = pypi_step.sent if release_settings.github_release_files else {}
     files = {name: [file.path for file in placed] for name, placed in attached.items()}
     try:
-        done = github_release.publish_releases(client, planned, root, files, remote.server_url)
+        done = github_release.publish_releases(client, planned, root, files, client.server_url)
     except github_release_notes.GitHubReleaseError as error:
         raise publish_failure(publish_log, error.what, error.where, error.fix) from None
     request.node.user_properties += [("github_release", each.describe()) for each in done]

@@ -17,11 +17,13 @@ from pytest_release.checks.changelog import Markup
 from pytest_release.checks.github_api import GitHubRepository
 from pytest_release.publish.github_release import (
     GitHubReleases,
+    NoGitHubRelease,
     ReleaseDone,
     ReleasePlan,
     WantedRelease,
     plan_release,
     publish_releases,
+    releases_of,
     uploads_take_the_token,
 )
 from pytest_release.publish.github_release_notes import (
@@ -34,6 +36,7 @@ from pytest_release.publish.github_release_notes import (
 )
 from pytest_release.settings import Settings, resolve_settings
 from tests.plugin.fake_github import REPOSITORY, FakeGitHub, serve_fake_github
+from tests.plugin.repos import git
 from tests.unit.test_report import package
 
 TOKEN = "ghp_releaseStepToken0doNotPrint0987654"
@@ -441,3 +444,55 @@ def test_a_file_gone_before_it_is_attached_is_said_so(github: FakeGitHub, tmp_pa
 
     assert raised.value.what.startswith("the GitHub release of v0.2.0 lacks a file that could")
     assert raised.value.where == str(wheel)
+
+
+# --- which repository, and why none ----------------------------------------------------
+
+
+def _clone_with_origin(root: Path, url: str | None) -> Path:
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    if url is not None:
+        git(root, "remote", "add", "origin", url)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("url", "environ", "reason"),
+    [
+        (None, {"GITHUB_TOKEN": "t"}, "there is no remote 'origin': no GitHub release"),
+        (
+            "https://gitlab.com/acme/widgets.git",
+            {"GITHUB_TOKEN": "t"},
+            "remote 'origin' (https://gitlab.com/acme/widgets.git) is not on GitHub "
+            "(https://github.com): no GitHub release",
+        ),
+        (
+            "https://github.com/acme/widgets.git",
+            {},
+            "GITHUB_TOKEN (or GH_TOKEN) is not set: no GitHub release of acme/widgets",
+        ),
+    ],
+    ids=["no-remote", "off-github", "no-token"],
+)
+def test_no_github_release_without_a_github_remote_and_a_token(
+    tmp_path: Path, url: str | None, environ: dict[str, str], reason: str
+) -> None:
+    root = _clone_with_origin(tmp_path / "repo", url)
+
+    assert releases_of(root, "main", environ) == NoGitHubRelease(reason)
+
+
+def test_the_releases_of_the_remote_on_github_with_the_token_from_gh_token(
+    tmp_path: Path,
+) -> None:
+    root = _clone_with_origin(tmp_path / "repo", "git@github.com:acme/widgets.git")
+
+    releases = releases_of(root, "main", {"GH_TOKEN": TOKEN, "GITHUB_API_URL": "http://x/api"})
+
+    assert isinstance(releases, GitHubReleases)
+    assert (releases.api_url, releases.repository, releases.server_url) == (
+        "http://x/api",
+        GitHubRepository("acme", "widgets"),
+        "https://github.com",
+    )
