@@ -65,7 +65,6 @@ def resolve_upload_index(label: str, pypirc: configparser.RawConfigParser) -> Up
 
 # A token for one index alone: twine gets it as __token__'s password for that upload only.
 TOKEN_VARIABLES = {"testpypi": "RELEASE_TESTPYPI_TOKEN", "pypi": "RELEASE_PYPI_TOKEN"}
-SHARED_CREDENTIALS = ("TWINE_USERNAME", "TWINE_PASSWORD")
 # What trusted publishing's identity detectors read on each CI: for the upload alone.
 TRUSTED_PUBLISHING_SECRETS = (
     "ACTIONS_ID_TOKEN_REQUEST_",
