@@ -112,7 +112,9 @@ def start_local_index(
         log = scratch / f"server-{port}.log"
         command = [str(python), "-c", _ORPHANS_EXIT, "run", "--host", HOST, "--port", str(port)]
         command += ["--authenticate", "update", "--passwords", str(htpasswd)]
-        command += ["--disable-fallback", "--hash-algo", "sha256"]
+        # simple-dir: pypiserver's cached backend (on when watchdog is installed) learns of
+        # a new or replaced file from a file-system watcher, later than a listing can ask
+        command += ["--disable-fallback", "--hash-algo", "sha256", "--backend", "simple-dir"]
         command += ["--health-endpoint", f"/health-{nonce}", str(packages)]
         server = _spawn(command, log)
         try:
