@@ -114,7 +114,7 @@ class Settings:
     public_api: tuple[str, ...]
     strict_zero: bool
     test_command: tuple[str, ...]
-    test_env: Literal["current", "fresh"]
+    test_env: Literal["current", "fresh", "per-package"]
     test_groups: tuple[str, ...]
     smoke: tuple[str, ...]
     smoke_timeout: float
@@ -280,8 +280,10 @@ KEYS: dict[str, tuple[Callable[[str, object], Any], object]] = {
     "strict-zero": (_flag, False),
     "test-command": (_command, ("pytest", "-q")),
     # fresh by default: the gates often run where the target's test requirements are not
-    # installed (a tool venv, a CI job), and a fresh venv tests what ships.
-    "test-env": (_choice("current", "fresh"), "fresh"),
+    # installed (a tool venv, a CI job), and a fresh venv tests what ships. per-package: a
+    # fresh venv for each package with tests, as projects whose packages pin their test
+    # requirements apart (a tox env each) run them.
+    "test-env": (_choice("current", "fresh", "per-package"), "fresh"),
     "test-groups": (_texts, ("test", "tests", "dev")),
     "smoke": (_texts, ()),
     "smoke-timeout": (_seconds, 120.0),
@@ -426,7 +428,7 @@ def resolve_settings(
         public_api=cast("tuple[str, ...]", values["public-api"]),
         strict_zero=cast(bool, values["strict-zero"]),
         test_command=cast("tuple[str, ...]", values["test-command"]),
-        test_env=cast(Literal["current", "fresh"], values["test-env"]),
+        test_env=cast(Literal["current", "fresh", "per-package"], values["test-env"]),
         test_groups=cast("tuple[str, ...]", values["test-groups"]),
         smoke=cast("tuple[str, ...]", values["smoke"]),
         smoke_timeout=cast(float, values["smoke-timeout"]),

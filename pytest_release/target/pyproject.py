@@ -216,3 +216,72 @@ def _requirements(
                 )
             )
     return tuple(requirements)
+
+
+# What `hatch test` installs beside the project when its hatch-test environment does not
+# name `dependencies` (hatch's src/hatch/env/internal/test.py, unpinned: hatch moves the pins
+# with its own releases).
+HATCH_TEST_DEFAULTS = (
+    "coverage[toml]",
+    "pytest",
+    "pytest-mock",
+    "pytest-randomly",
+    "pytest-rerunfailures",
+    "pytest-xdist[psutil]",
+)
+
+
+@dataclass(frozen=True)
+class HatchTest:
+    """What hatch's ``hatch test`` environment adds to the project it installs: its
+    requirements (``dependencies``, hatch's defaults without them, then
+    ``extra-dependencies``), the extras it installs the project with (``features``), and
+    whether it shuffles the tests (``randomize``; hatch runs pytest with ``-p no:randomly``
+    unless it is true)."""
+
+    requirements: tuple[str, ...]
+    features: tuple[str, ...] = ()
+    randomize: bool = False
+
+
+def hatch_test_table(
+    pyproject: dict[str, Any], hatch_toml: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The hatch-test environment's settings: ``[tool.hatch.envs.hatch-test]`` of a
+    pyproject.toml, then ``[envs.hatch-test]`` of the hatch.toml beside it, which hatch
+    reads over it; None when neither file has the table."""
+    found = [
+        envs
+        for envs in (nested(pyproject, "tool", "hatch", "envs"), nested(hatch_toml, "envs"))
+        if "hatch-test" in envs
+    ]
+    if not found:
+        return None
+    return {key: value for envs in found for key, value in table(envs, "hatch-test").items()}
+
+
+def hatch_test(settings: dict[str, Any]) -> HatchTest:
+    """What a hatch-test environment with ``settings`` (a user's table merged over hatch's
+    defaults, as hatch merges it: a key given replaces the default's) installs."""
+    named = "dependencies" in settings
+    requirements = strings(settings["dependencies"]) if named else list(HATCH_TEST_DEFAULTS)
+    requirements += strings(settings.get("extra-dependencies"))
+    return HatchTest(
+        tuple(requirements),
+        tuple(strings(settings.get("features"))),
+        settings.get("randomize") is True,
+    )
+
+
+def read_hatch_test(folder: Path) -> HatchTest | None:
+    """The hatch-test environment of the project in ``folder`` (its pyproject.toml and
+    hatch.toml), None when neither has the table. Files that cannot be read count as empty:
+    their reading is reported where it is read."""
+    tables = []
+    for name in ("pyproject.toml", "hatch.toml"):
+        try:
+            tables.append(tomllib.loads((folder / name).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            tables.append({})
+    settings = hatch_test_table(*tables)
+    return None if settings is None else hatch_test(settings)

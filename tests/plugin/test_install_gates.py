@@ -166,6 +166,91 @@ def test_the_tests_gate_runs_the_target_suite(
         assert_says(run, SUITE_GREEN, *words, str(release_repo.root))
 
 
+# Two packages whose test requirements files pin one requirement apart, as packages that
+# each run their tests in a tox env of their own pin them; each package's suite holds only
+# with its own pin installed.
+PINNED = {CORE: "2.0.0", SCHEDULER: "2.1.0"}
+
+
+def pin_test(version: str) -> str:
+    return (
+        "import importlib.metadata\n\n\ndef test_its_own_pin() -> None:\n"
+        f'    assert importlib.metadata.version("iniconfig") == "{version}"\n'
+    )
+
+
+PIN_SUITES = [
+    pytest.param(
+        "fresh",
+        {},
+        "failed",
+        (
+            f"{package_file(CORE, 'test-requirements.txt')}, "
+            f"{package_file(SCHEDULER, 'test-requirements.txt')}: installing it into the "
+            "fresh test venv failed",
+            "iniconfig==2.0.0 and iniconfig==2.1.0",
+            'set test-env = "per-package"',
+        ),
+        (),
+        id="fresh-resolves-the-pins-together",
+    ),
+    pytest.param("per-package", {}, "passed", (), (), id="per-package-gives-each-its-own"),
+    pytest.param(
+        "per-package",
+        {package_file(CORE, "tests/test_pin.py"): pin_test("9.9.9")},
+        "failed",
+        (
+            f"{CORE} (packages/{CORE}): ",
+            "the test suite is not green: 1 failed",
+            "`pytest -q tests` reproduces them",
+        ),
+        (SCHEDULER,),  # its suite ran too, and is green
+        id="per-package-names-the-red-package",
+    ),
+    pytest.param(
+        "per-package",
+        {package_file(SCHEDULER, "test-requirements.txt"): "iniconfig==2.1.0\niniconfig<2\n"},
+        "failed",
+        (
+            f"{SCHEDULER} (packages/{SCHEDULER}): installing its test requirements "
+            f"({package_file(SCHEDULER, 'test-requirements.txt')}) into its own test venv",
+            "make its test requirements agree",
+        ),
+        (CORE,),
+        id="per-package-names-the-package-whose-pins-conflict",
+    ),
+]
+
+
+@pytest.mark.parametrize(("test_env", "edits", "outcome", "words", "not_named"), PIN_SUITES)
+def test_packages_that_pin_their_test_requirements_apart(
+    release_repo: ReleaseRepo,
+    run_gates: GateRunner,
+    test_env: str,
+    edits: Mapping[str, str],
+    outcome: str,
+    words: Sequence[str],
+    not_named: Sequence[str],
+) -> None:
+    for package, version in PINNED.items():
+        release_repo.write(
+            package_file(package, "test-requirements.txt"), f"iniconfig=={version}\n"
+        )
+        release_repo.write(package_file(package, "tests/test_pin.py"), pin_test(version))
+    for relative, text in edits.items():
+        release_repo.write(relative, text)
+    set_setting(release_repo, "test-env", test_env)
+    release_repo.commit_all("Pin each package's test requirements apart")
+
+    run = run_gates(release_repo.root, "-m", "tests")
+
+    assert_outcomes(run, {SUITE_GREEN: outcome}, gates=("tests",))
+    if outcome == "failed":
+        assert_says(run, SUITE_GREEN, *words)
+        message = run.message(SUITE_GREEN)
+        assert not [name for name in not_named if f"{name} (packages/" in message], message
+
+
 # -- Gates 4 and 5, editable and cli: defects in the packages --
 
 
