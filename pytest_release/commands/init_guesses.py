@@ -1,7 +1,8 @@
 """What ``pytest-release init`` reads off a repository to write settings a user would
 otherwise have to find: the tag forms of its past releases, whether its packages move in
-lockstep, its version scheme, its per-package test suites, package folders no workspace
-lists, one changelog per package. Pure logic over what init has read."""
+lockstep, its version scheme, its per-package test suites and test environments, package
+folders no workspace lists, one changelog per package. Pure logic over what init has
+read."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from pytest_release.checks.target_tests import TEST_REQUIREMENTS
 from pytest_release.checks.version_scheme import semver_problem
 
 if TYPE_CHECKING:
@@ -35,6 +37,7 @@ _NOT_PACKAGES = re.compile(
     re.IGNORECASE,
 )
 _CHANGELOG_FOLDER = re.compile(r"(history|change|news|release)", re.IGNORECASE)
+_TEST_FILES = frozenset(TEST_REQUIREMENTS)
 # A first version part this high is a year (26.1.0, 2026.1): calendar versioning.
 _FIRST_YEAR = 20
 
@@ -174,6 +177,22 @@ def per_package_tests(
     folders = " ".join(shlex.quote(folder) for folder in test_folders)
     script = f"s=0; for d in {folders}; do (cd $d && pytest -q tests) || s=1; done; exit $s"
     return ["sh", "-c", script]
+
+
+def per_package_env(
+    test_folders: Sequence[str], requirements: Mapping[str, Sequence[str]]
+) -> dict[str, object] | None:
+    """``test-env = "per-package"`` (and the command run from each package's folder) for a
+    repo where two packages or more with tests keep test requirements files of their own
+    (``requirements``: package folder -> the files in it): such files are written for an
+    environment each (a tox or nox env per package), and their pins need not agree, so one
+    venv for all of them would fail where the project's own runs pass. None otherwise:
+    the default fresh venv, which also catches packages that cannot be installed together.
+    """
+    own = [folder for folder in test_folders if set(requirements.get(folder, ())) & _TEST_FILES]
+    if len(own) < 2:
+        return None
+    return {"test-command": "pytest -q tests", "test-env": "per-package"}
 
 
 def extra_package_folders(
