@@ -270,9 +270,13 @@ MEANINGS: dict[str, str] = {
     "breaks only)",
     "public-api": "modules whose API is the public boundary (none: the api gate skips)",
     "strict-zero": "on 0.y.z, a breaking change needs a major bump too",
-    "test-command": "the repository's own test suite, run from its root",
-    "test-env": "`fresh`: a new venv with every package editable, its test extras and "
-    "`test-groups`; `current`: the environment running the gates",
+    "test-command": "the repository's own test suite, run from its root (from each package's "
+    'folder with `test-env = "per-package"`)',
+    "test-env": "`fresh`: a new venv with every package editable, its test extras, "
+    "`test-groups` and test requirements files; `per-package`: the command run from each "
+    "package's folder with tests, each in a fresh venv of its own with every package editable "
+    "and that package's own test requirements (`{name}`, `{folder}` name it); `current`: the "
+    "environment running the gates",
     "test-groups": "PEP 735 `[dependency-groups]` installed into the fresh test venv, from each "
     "package's pyproject.toml and the root's",
     "smoke": "CLI smoke commands, run from the repository root",
