@@ -34,7 +34,7 @@ import sys
 import sysconfig
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from importlib.util import find_spec
@@ -98,6 +98,8 @@ class BuiltPackage:
     error: str | None
     source: Path | None = None
     reused: bool = False
+    twine_checked: bool = False
+    twine_output: str | None = None  # of ``twine_check`` on the sdist and wheel, when checked
 
 
 def build_all(
@@ -109,40 +111,70 @@ def build_all(
     cache: BuildCache | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, BuiltPackage]:
-    """Build every package into its own folder of ``out_dir``; keyed by dist name, in
-    publish order. ``timeout`` bounds each ``python -m build`` command, ``jobs`` the packages
-    built at once (default: the cores); ``cache``, when given, is asked first and keeps what
-    was built; ``progress`` is told a line as each package starts and ends. A package that
-    fails to build has ``error`` set; this never raises for a build's failure."""
+    """``start_builds`` and wait for them: every package built, keyed by dist name, in
+    publish order. An interrupt (Ctrl-C) stops every build instead of waiting for them."""
+    builds = start_builds(
+        monorepo, out_dir, timeout=timeout, jobs=jobs, cache=cache, progress=progress
+    )
+    try:
+        return builds.result()
+    except BaseException:
+        builds.stop()
+        raise
+
+
+def start_builds(
+    monorepo: Monorepo,
+    out_dir: Path,
+    *,
+    timeout: float = BUILD_SECONDS,
+    jobs: int | None = None,
+    cache: BuildCache | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Builds:
+    """Start building every package into its own folder of ``out_dir``, in worker threads,
+    and return at once. ``timeout`` bounds each ``python -m build`` command, ``jobs`` the
+    packages built at once (default: the cores); ``cache``, when given, is asked first and
+    keeps what was built; ``progress`` is told a line as each package starts and ends. A
+    package that fails to build has ``error`` set; a build's failure never raises."""
     out_dir = Path(out_dir).resolve()
     listing = source_listing(monorepo.root)
     installer = build_installer()
     runner = _Runner(installer, build_environment(installer) | _build_time(monorepo.root))
     workers = jobs or max(1, min(len(monorepo.packages), os.cpu_count() or 1))
     tell = progress or (lambda line: None)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="build") as pool:
-        futures = [
-            pool.submit(
-                _build_package,
-                runner,
-                monorepo.root,
-                package,
-                listing,
-                out_dir,
-                timeout,
-                cache,
-                tell,
-            )
-            for package in monorepo.packages
-        ]
-        try:
-            built = [future.result() for future in futures]
-        except BaseException:  # Ctrl-C: stop every build instead of waiting for them
-            for future in futures:
-                future.cancel()
-            runner.stop_all()
-            raise
-    return {each.package_name: each for each in built}
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="build")
+    futures = [
+        pool.submit(
+            _build_package, runner, monorepo.root, package, listing, out_dir, timeout, cache, tell
+        )
+        for package in monorepo.packages
+    ]
+    return Builds(pool, futures, runner)
+
+
+class Builds:
+    """The builds ``start_builds`` started: ``result`` waits for them, ``stop`` ends them."""
+
+    def __init__(
+        self, pool: ThreadPoolExecutor, futures: list[Future[BuiltPackage]], runner: _Runner
+    ) -> None:
+        self._pool = pool
+        self._futures = futures
+        self._runner = runner
+
+    def result(self) -> dict[str, BuiltPackage]:
+        """Every package's build, once all have ended; keyed by dist name, in publish order."""
+        built = [future.result() for future in self._futures]
+        self._pool.shutdown()
+        return {each.package_name: each for each in built}
+
+    def stop(self) -> None:
+        """Stop the builds still running and those not started, and wait for their threads."""
+        for future in self._futures:
+            future.cancel()
+        self._runner.stop_all()
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _build_time(root: Path) -> dict[str, str]:
@@ -267,14 +299,19 @@ def _build_package(
     files = (
         tuple(sorted(path for path in dist.iterdir() if path.is_file())) if dist.is_dir() else ()
     )
+    sdist, wheel = _only(dist, ".tar.gz"), _only(dist, ".whl")
+    # Checked here, beside the builds still running, rather than in turn by the build gate.
+    checked = [path for path in (sdist, wheel) if path is not None] if error is None else []
     return BuiltPackage(
         package.name,
-        _only(dist, ".tar.gz"),
-        _only(dist, ".whl"),
+        sdist,
+        wheel,
         files,
         error,
         source=source,
         reused=reused,
+        twine_checked=bool(checked),
+        twine_output=twine_check(checked) if checked else None,
     )
 
 
