@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from pytest_release.target.monorepo import Monorepo, Package
 
 INSTALL_SECONDS = 900
+_EDITABLE_BUILDS = threading.Lock()
 
 
 def uv_binary() -> str | None:
@@ -209,15 +211,18 @@ def install_failure(result: CommandResult | NotAttempted) -> str:
 @contextmanager
 def _leaving_no_build_metadata(folders: Sequence[Path]) -> Iterator[None]:
     """An editable build may write *.egg-info (setuptools) or build/ into a package
-    folder; the gates leave the target as they found it, so what appears is removed."""
+    folder; the gates leave the target as they found it, so what appears is removed.
+    One editable install at a time (the editable gate's runs beside the tests gate's):
+    another's metadata is neither taken for the target's nor removed under it."""
     patterns = ("*.egg-info", "*/*.egg-info", "build")
 
     def present() -> set[Path]:
         return {path for folder in folders for pattern in patterns for path in folder.glob(pattern)}
 
-    before = present()
-    try:
-        yield
-    finally:
-        for path in present() - before:
-            shutil.rmtree(path, ignore_errors=True)
+    with _EDITABLE_BUILDS:
+        before = present()
+        try:
+            yield
+        finally:
+            for path in present() - before:
+                shutil.rmtree(path, ignore_errors=True)

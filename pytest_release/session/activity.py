@@ -38,3 +38,30 @@ def activity(config: pytest.Config, gate: str) -> Callable[[str], None]:
 
 def _silent(line: str) -> None:
     """Progress that is not shown."""
+
+
+class HeldLines:
+    """Progress of work running behind other gates: its lines are held while another case
+    holds the terminal, and said (in order, then live) once the work's own gate waits for
+    it, so they never cut into another case's output."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self._say = say
+        self._held: list[str] = []
+        self._live = False
+        self._lock = threading.Lock()
+
+    def __call__(self, line: str) -> None:
+        with self._lock:
+            if self._live:
+                self._say(line)
+            else:
+                self._held.append(line)
+
+    def release(self) -> None:
+        """Say the held lines and every later one as it comes."""
+        with self._lock:
+            self._live = True
+            for line in self._held:
+                self._say(line)
+            self._held.clear()

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pytest_release.api.source import PublicApi
     from pytest_release.checks.release_scope import ReleaseScope
     from pytest_release.checks.versions import ReleaseVersion
-    from pytest_release.dists.build import BuiltPackage
+    from pytest_release.dists.build import Builds, BuiltPackage
     from pytest_release.dists.venv import FreshVenv, NotAttempted
     from pytest_release.index.local import LocalIndex
     from pytest_release.index.package_index import PackageIndex
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from pytest_release.publish.bundle import BundleReading
     from pytest_release.publish.progress import ProvenFiles, PublishLog
     from pytest_release.publish.upload import PublishStep
+    from pytest_release.session.activity import HeldLines
+    from pytest_release.session.ahead import Ahead
     from pytest_release.settings import Settings
     from pytest_release.target.monorepo import Monorepo, MonorepoError, Package
 
@@ -51,15 +53,30 @@ def target_reading(pytestconfig: pytest.Config) -> Monorepo | MonorepoError:
 
 
 @pytest.fixture(scope="session")
-def monorepo(target_reading: Monorepo | MonorepoError) -> Monorepo:
+def monorepo(target_reading: Monorepo | MonorepoError, request: pytest.FixtureRequest) -> Monorepo:
     """The target repository read once: packages, versions, graph, publish order; every
-    case that needs it fails with why it cannot be read."""
+    case that needs it fails with why it cannot be read. The editable install and the
+    builds start here when the session has their gates, to run behind the gates before
+    them (``started_editable_install``, ``started_builds``)."""
+    monorepo = _readable(target_reading)
+    for needed, starter in _STARTED_AHEAD.items():
+        if any(needed in getattr(item, "fixturenames", ()) for item in request.session.items):
+            request.getfixturevalue(starter)
+    return monorepo
+
+
+def _readable(target_reading: Monorepo | MonorepoError) -> Monorepo:
+    """The target read; the case fails with why it cannot be read."""
     from pytest_release.problems import render_problems
     from pytest_release.target.monorepo import MonorepoError
 
     if isinstance(target_reading, MonorepoError):
         pytest.fail(render_problems(target_reading.problems), pytrace=False)
     return target_reading
+
+
+# Session fixtures whose work starts as soon as the target is read, when a case needs them.
+_STARTED_AHEAD = {"editable_venv": "started_editable_install", "built_dists": "started_builds"}
 
 
 @pytest.fixture(scope="session")
@@ -192,35 +209,63 @@ def release_tags(
 
 
 @pytest.fixture(scope="session")
-def built_dists(
-    monorepo: Monorepo,
+def started_builds(
+    target_reading: Monorepo | MonorepoError,
     tmp_path_factory: pytest.TempPathFactory,
-    request: pytest.FixtureRequest,
     release_settings: Settings,
-) -> Mapping[str, BuiltPackage]:
-    """An sdist and a wheel of every package (dist name -> what was built, or why not),
-    built once per session into a scratch folder; the packages' own dist/ stay untouched.
-    A publish run from a release bundle builds nothing: the bundle's files stand instead."""
-    release_bundle: BundleReading | None = request.getfixturevalue("release_bundle")
-    if release_bundle is not None:
-        return release_bundle.built_packages(package.name for package in monorepo.packages)
-    from pytest_release.dists.build import build_all
+    publish_run: bool,
+    pytestconfig: pytest.Config,
+) -> Iterator[tuple[Builds, HeldLines] | None]:
+    """The builds of every package, started in worker threads as soon as the target is
+    read, so that they run while the gates before the build gate do; those still running
+    when the session ends are stopped. None when a publish run uploads a release bundle
+    instead."""
+    monorepo = _readable(target_reading)
+    if publish_run and release_settings.bundle:
+        yield None
+        return
+    from pytest_release.dists.build import start_builds
     from pytest_release.dists.build_cache import BuildCache
     from pytest_release.dists.prepared_metadata import user_cache_folder
-    from pytest_release.session.activity import activity
+    from pytest_release.session.activity import HeldLines, activity
 
     # Files an earlier session built of the same sources are reused, their sha256 checked;
     # the build gate checks them as it checks fresh ones.
     cache = BuildCache(user_cache_folder() / "builds") if release_settings.build_cache else None
-    say = activity(request.config, "build")
-    return build_all(monorepo, tmp_path_factory.mktemp("dists"), cache=cache, progress=say)
+    say = HeldLines(activity(pytestconfig, "build"))
+    builds = start_builds(monorepo, tmp_path_factory.mktemp("dists"), cache=cache, progress=say)
+    try:
+        yield builds, say
+    finally:
+        builds.stop()
+
+
+@pytest.fixture(scope="session")
+def built_dists(
+    monorepo: Monorepo,
+    request: pytest.FixtureRequest,
+    started_builds: tuple[Builds, HeldLines] | None,
+) -> Mapping[str, BuiltPackage]:
+    """An sdist and a wheel of every package (dist name -> what was built, or why not),
+    built once per session into a scratch folder; the packages' own dist/ stay untouched.
+    A publish run from a release bundle builds nothing: the bundle's files stand instead."""
+    if started_builds is None:  # a publish run that uploads a release bundle
+        release_bundle: BundleReading = request.getfixturevalue("release_bundle")
+        return release_bundle.built_packages(package.name for package in monorepo.packages)
+    builds, progress = started_builds
+    progress.release()
+    return builds.result()
 
 
 def _new_venv(tmp_path_factory: pytest.TempPathFactory, name: str) -> FreshVenv:
+    return _venv_at(tmp_path_factory.mktemp(name) / "venv")
+
+
+def _venv_at(path: Path) -> FreshVenv:
     from pytest_release.dists.venv import FreshVenv, VenvError
 
     try:
-        return FreshVenv.create(tmp_path_factory.mktemp(name) / "venv")
+        return FreshVenv.create(path)
     except VenvError as error:
         message = str(error)
     # Raised outside the except block, so that no "During handling..." chain is shown.
@@ -258,17 +303,41 @@ class EditableInstall:
 
 
 @pytest.fixture(scope="session")
+def started_editable_install(
+    target_reading: Monorepo | MonorepoError,
+    tmp_path_factory: pytest.TempPathFactory,
+    pytestconfig: pytest.Config,
+) -> Iterator[tuple[Ahead[EditableInstall], HeldLines]]:
+    """The editable install, started in a thread as soon as the target is read, so that
+    it runs while the gates before the editable gate do. An install still running when
+    the session ends is waited for."""
+    from pytest_release.dists.venv import install_editable
+    from pytest_release.session.activity import HeldLines, activity
+    from pytest_release.session.ahead import Ahead
+
+    monorepo, path = _readable(target_reading), tmp_path_factory.mktemp("editable") / "venv"
+    say = HeldLines(activity(pytestconfig, "editable"))
+
+    def install() -> EditableInstall:
+        venv = _venv_at(path)
+        return EditableInstall(venv, install_editable(venv, monorepo, progress=say))
+
+    ahead = Ahead(install, "editable install")
+    try:
+        yield ahead, say
+    finally:
+        ahead.wait()
+
+
+@pytest.fixture(scope="session")
 def editable_venv(
-    monorepo: Monorepo, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+    started_editable_install: tuple[Ahead[EditableInstall], HeldLines],
 ) -> EditableInstall:
     """One fresh venv with every package installed editable (one installer call; one per
     package in publish order when it fails, to tell which)."""
-    from pytest_release.dists.venv import install_editable
-    from pytest_release.session.activity import activity
-
-    venv = _new_venv(tmp_path_factory, "editable")
-    say = activity(pytestconfig, "editable")
-    return EditableInstall(venv, install_editable(venv, monorepo, progress=say))
+    install, progress = started_editable_install
+    progress.release()
+    return install.result()
 
 
 @pytest.fixture(scope="session")

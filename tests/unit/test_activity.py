@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from pytest_release.session.activity import activity
+from pytest_release.session.activity import HeldLines, activity
 
 
 class Terminal(io.StringIO):
@@ -38,3 +38,15 @@ def test_progress_is_said_line_by_line_on_a_terminal(pytester: pytest.Pytester) 
 def test_nothing_is_said_when_quiet_or_not_on_a_terminal(pytester: pytest.Pytester) -> None:
     assert said(pytester, Terminal(), "-q") == ""
     assert said(pytester, io.StringIO()) == ""
+
+
+def test_held_lines_are_said_in_order_once_released_and_later_ones_live() -> None:
+    heard: list[str] = []
+    held = HeldLines(heard.append)
+    held("building aetherflow-core 0.2.0")
+    held("built aetherflow-core 0.2.0 (1.9 s)")
+    assert heard == []
+    held.release()
+    assert heard == ["building aetherflow-core 0.2.0", "built aetherflow-core 0.2.0 (1.9 s)"]
+    held("built aetherflow 0.2.0 (2.1 s)")
+    assert heard[-1] == "built aetherflow 0.2.0 (2.1 s)"
