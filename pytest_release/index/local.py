@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import secrets
+import shutil
 import socket
 import sys
 import time
@@ -68,6 +69,14 @@ class LocalIndex(PackageIndex):
     def stop(self) -> None:
         """Stop the server and everything it started; calling it again does nothing."""
         self._stop()
+
+    def clear(self) -> None:
+        """Remove every file uploaded so far: the index is empty again."""
+        for path in self.packages_dir.iterdir():
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
     def _opener(self) -> urllib.request.OpenerDirector:
         return _loopback_opener()

@@ -67,6 +67,7 @@ _CAUSE = re.compile(r"^\s*(?:cause:|Caused by:)\s*(.+)$", re.MULTILINE)
 
 class Uploader(Protocol):
     def upload(self, files: Sequence[Path]) -> CommandResult: ...
+    def clear(self) -> None: ...
 
 
 class Lister(Protocol):
@@ -79,9 +80,27 @@ class Lister(Protocol):
 def upload_in_order(
     index: Uploader, monorepo: Monorepo, built: Mapping[str, BuiltPackage]
 ) -> dict[str, CommandResult | NotAttempted]:
-    """Upload each package's wheel and sdist in publish order; as a real publish would, the
-    first failure stops the upload: the packages after it are not attempted (and
+    """Upload every package's wheel and sdist to the session's own index, in one twine
+    command when every package has both: nothing installs from that index meanwhile, so
+    the order within the command does not matter, and one command saves a twine start per
+    package. Otherwise, or when that command fails, the index is emptied and the packages
+    go one at a time in publish order, as a real publish goes, so that a failure names its
+    package and stops the upload: the packages after it are not attempted (and
     ``NotAttempted.reason`` says why a package was not uploaded)."""
+    made = [built.get(package.name) for package in monorepo.packages]
+    wheels = [each.wheel for each in made if each is not None and each.wheel is not None]
+    sdists = [each.sdist for each in made if each is not None and each.sdist is not None]
+    if len(wheels) == len(sdists) == len(made) > 0:
+        together = index.upload([*wheels, *sdists])  # wheels first: twine's own order
+        if together.ok:
+            return dict.fromkeys((package.name for package in monorepo.packages), together)
+        index.clear()
+    return _upload_one_at_a_time(index, monorepo, built)
+
+
+def _upload_one_at_a_time(
+    index: Uploader, monorepo: Monorepo, built: Mapping[str, BuiltPackage]
+) -> dict[str, CommandResult | NotAttempted]:
     results: dict[str, CommandResult | NotAttempted] = {}
     stopped: str | None = None
     for package in monorepo.packages:

@@ -76,6 +76,9 @@ class FakeIndex:
         )
         return CommandResult(("twine", "upload"), 1 if failed else 0, "HTTPError: 400")
 
+    def clear(self) -> None:
+        self.uploads.append(["(cleared)"])
+
 
 def built(name: str, *, wheel: bool = True) -> BuiltPackage:
     stem = name.replace("-", "_")
@@ -84,25 +87,39 @@ def built(name: str, *, wheel: bool = True) -> BuiltPackage:
     return BuiltPackage(name, sdist, whl, (sdist,), None if wheel else "failed")
 
 
+ALL_TOGETHER = "acme_core.whl acme_cli.whl acme.whl acme_core.tar.gz acme_cli.tar.gz acme.tar.gz"
+
+
 @pytest.mark.parametrize(
-    ("failing", "no_wheel", "uploaded", "outcomes"),
+    ("failing", "no_wheel", "commands", "outcomes"),
     [
-        ("", "", ["acme_core", "acme_cli", "acme"], ["ok", "ok", "ok"]),
-        ("acme_cli", "", ["acme_core", "acme_cli"], ["ok", "failed", "stopped at acme-cli"]),
+        ("", "", [ALL_TOGETHER], ["ok", "ok", "ok"]),
+        (
+            "acme_cli",
+            "",
+            [
+                ALL_TOGETHER,
+                "(cleared)",
+                "acme_core.whl acme_core.tar.gz",
+                "acme_cli.whl acme_cli.tar.gz",
+            ],
+            ["ok", "failed", "stopped at acme-cli"],
+        ),
         ("", "acme-core", [], ["no wheel", "stopped at acme-core", "stopped at acme-core"]),
     ],
-    ids=["all-uploaded", "stops-after-a-failure", "not-built"],
+    ids=["all-in-one-command", "a-failure-is-told-by-one-at-a-time", "not-built"],
 )
-def test_uploads_go_in_publish_order_and_stop_at_a_failure(
-    failing: str, no_wheel: str, uploaded: list[str], outcomes: list[str]
+def test_uploads_go_together_or_in_publish_order_and_stop_at_a_failure(
+    failing: str, no_wheel: str, commands: list[str], outcomes: list[str]
 ) -> None:
     index = FakeIndex(failing)
     dists = {p.name: built(p.name, wheel=p.name != no_wheel) for p in REPO.packages}
     results = upload_in_order(index, REPO, dists)
-    assert [files[0].partition("-")[0] for files in index.uploads] == uploaded
-    assert all(
-        files[0].endswith(".whl") and files[1].endswith(".tar.gz") for files in index.uploads
-    )
+    shown = [
+        " ".join(name.replace("-1.2.0-py3-none-any", "").replace("-1.2.0", "") for name in names)
+        for names in index.uploads
+    ]
+    assert shown == commands
     seen = []
     for result in results.values():
         if isinstance(result, NotAttempted):
