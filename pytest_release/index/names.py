@@ -151,6 +151,11 @@ class IndexFile:
     url: str = field(default="", compare=False)
 
 
+def sha256_by_name(listed: Iterable[IndexFile]) -> dict[str, str]:
+    """The sha256 the index gives for each file of a listing, by file name."""
+    return {entry.filename: entry.sha256 for entry in listed}
+
+
 def simple_url_for(upload_url: str) -> str:
     """The simple API (PEP 503) of the index that ``upload_url`` uploads to.
 

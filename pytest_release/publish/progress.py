@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pytest_release.index.names import IndexFile
+from pytest_release.index.names import IndexFile, sha256_by_name
 from pytest_release.process import CommandResult
 from pytest_release.redact import scrub_secrets, split_credentials
 
@@ -62,7 +62,7 @@ def plan_files(
 ) -> list[PlannedFile]:
     """Each file to upload, already there (same name and sha256), or burned (the name is
     taken by other bytes, or by a file whose hash the index does not give)."""
-    held = {entry.filename: entry.sha256 for entry in listed}
+    held = sha256_by_name(listed)
     planned: list[PlannedFile] = []
     for path in files:
         digest = sha256_of(path)

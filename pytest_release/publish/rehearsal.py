@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from packaging.utils import canonicalize_name
 
 from pytest_release.dists.venv import INSTALL_SECONDS, NotAttempted
-from pytest_release.index.names import IndexFile, bypassing_proxy
+from pytest_release.index.names import IndexFile, bypassing_proxy, sha256_by_name
 from pytest_release.index.package_index import IndexQueryError
 from pytest_release.problems import Problem
 from pytest_release.process import Access, CommandResult, run_command
@@ -139,7 +139,7 @@ def received_files(
         if not result.ok or made is None or made.wheel is None or made.sdist is None:
             continue
         try:
-            listed = {entry.filename: entry.sha256 for entry in index.files(name)}
+            listed = sha256_by_name(index.files(name))
         except IndexQueryError:
             continue
         files = tuple(

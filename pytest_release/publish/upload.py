@@ -25,7 +25,7 @@ import pytest
 from pytest_release.checklist import CHECKLIST_DETAIL
 from pytest_release.dists.files import file_sha256, member_digests
 from pytest_release.gate import skip_blocked
-from pytest_release.index.names import IndexFile
+from pytest_release.index.names import IndexFile, sha256_by_name
 from pytest_release.index.package_index import IndexQueryError, PackageIndex
 from pytest_release.index.remote import RemoteIndex
 from pytest_release.problems import Problem, render_problems
@@ -212,7 +212,7 @@ class PublishStep:
     ) -> None:
         """The index of the step before holds each file, now, with the sha256 sent on."""
         try:
-            held = {entry.filename: entry.sha256 for entry in before.index.files(package.name)}
+            held = sha256_by_name(before.index.files(package.name))
         except IndexQueryError as error:
             raise self._stopped(
                 package,
@@ -249,7 +249,7 @@ class PublishStep:
         """Each uploaded file is listed by the index with the built file's sha256."""
         give_up = time.monotonic() + (LISTING_SECONDS if isinstance(self.index, RemoteIndex) else 0)
         while True:
-            held = {entry.filename: entry.sha256 for entry in self._listing(package)}
+            held = sha256_by_name(self._listing(package))
             wrong = [file for file in uploaded if held.get(file.path.name) != file.sha256]
             if not wrong or time.monotonic() >= give_up:
                 break
@@ -271,7 +271,7 @@ class PublishStep:
     def _note_what_arrived(self, package: Package, sent: Sequence[PlannedFile]) -> None:
         """After a failed upload, log the files that reached the index all the same."""
         try:
-            held = {entry.filename: entry.sha256 for entry in self.index.files(package.name)}
+            held = sha256_by_name(self.index.files(package.name))
         except IndexQueryError:
             return
         for file in sent:
