@@ -40,6 +40,15 @@ if TYPE_CHECKING:
 TEST_SUITE_SECONDS = 3600
 NO_TESTS_RAN = 5  # pytest's exit code when it ran no test
 TEST_REQUIREMENTS = ("test-requirements.txt", "requirements-test.txt")
+# Without one of those, a package's test requirements compiled for its default test env (a
+# tox env per package installing "-r test-requirements.latest.txt", the .in beside it being
+# their unpinned source), else that source itself: the first of these found.
+COMPILED_TEST_REQUIREMENTS = (
+    "test-requirements.latest.txt",
+    "requirements-test.latest.txt",
+    "test-requirements.in",
+    "requirements-test.in",
+)
 _PYTEST_WORD = re.compile(r"(?:^|[\s;&|(])(?:pytest|py\.test)(?=\s|$|[;&|)])")
 TEST_EXTRAS = ("test", "tests", "testing")
 SHOWN_LINES = 40
@@ -162,10 +171,12 @@ def package_test_requirements(monorepo: Monorepo) -> list[Path]:
 
 
 def requirements_files(package: Package) -> list[Path]:
-    """The test requirements files ``package`` keeps beside its pyproject.toml."""
-    return [
-        package.folder / name for name in TEST_REQUIREMENTS if (package.folder / name).is_file()
-    ]
+    """The test requirements files ``package`` keeps beside its pyproject.toml: those of
+    TEST_REQUIREMENTS, else the first of COMPILED_TEST_REQUIREMENTS found."""
+    plain = [package.folder / name for name in TEST_REQUIREMENTS]
+    found = [path for path in plain if path.is_file()]
+    compiled = [package.folder / name for name in COMPILED_TEST_REQUIREMENTS]
+    return found or [path for path in compiled if path.is_file()][:1]
 
 
 def uses_hatch_test(root: Path) -> bool:

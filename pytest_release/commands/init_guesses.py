@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from pytest_release.checks.target_tests import TEST_REQUIREMENTS
+from pytest_release.checks.target_tests import COMPILED_TEST_REQUIREMENTS, TEST_REQUIREMENTS
 from pytest_release.checks.version_scheme import semver_problem
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ _NOT_PACKAGES = re.compile(
     re.IGNORECASE,
 )
 _CHANGELOG_FOLDER = re.compile(r"(history|change|news|release)", re.IGNORECASE)
-_TEST_FILES = frozenset(TEST_REQUIREMENTS)
+_TEST_FILES = frozenset((*TEST_REQUIREMENTS, *COMPILED_TEST_REQUIREMENTS))
 # A first version part this high is a year (26.1.0, 2026.1): calendar versioning.
 _FIRST_YEAR = 20
 

@@ -28,9 +28,18 @@ TESTED = ("opentelemetry-api", "opentelemetry-sdk", "exporter/otlp")
         ),
         pytest.param(
             TESTED,
-            {"opentelemetry-api": ["requirements-test.txt"], "exporter/otlp": ["README.md"]},
+            {"opentelemetry-api": ["test-requirements.in"], "exporter/otlp": ["README.md"]},
             None,
             id="one-file-is-no-pattern",
+        ),
+        pytest.param(
+            TESTED,
+            {
+                "opentelemetry-api": ["requirements-test.txt"],
+                "exporter/otlp": ["test-requirements.latest.txt", "test-requirements.in"],
+            },
+            PER_PACKAGE,
+            id="compiled-files-count",
         ),
         pytest.param(
             ("opentelemetry-api",),

@@ -186,3 +186,34 @@ def test_a_package_s_own_requirements_and_groups(tmp_path: Path) -> None:
         (tmp_path / "pyproject.toml", "test"),
         (tmp_path / "pyproject.toml", "lint"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            ("requirements-test.txt", "test-requirements.txt", "test-requirements.latest.txt"),
+            ["test-requirements.txt", "requirements-test.txt"],
+            id="plain-files-first",
+        ),
+        pytest.param(
+            (
+                "test-requirements.in",
+                "test-requirements.latest.txt",
+                "test-requirements.oldest.txt",
+            ),
+            ["test-requirements.latest.txt"],
+            id="else-the-latest-compiled",
+        ),
+        pytest.param(("test-requirements.in",), ["test-requirements.in"], id="else-the-source"),
+        pytest.param(("requirements.txt", "dev-requirements.txt"), [], id="none"),
+    ],
+)
+def test_which_test_requirements_files_a_package_gets(
+    tmp_path: Path, files: tuple[str, ...], expected: list[str]
+) -> None:
+    (package,) = monorepo_of(tmp_path, "api").packages
+    for name in files:
+        write(tmp_path / "api" / name, "pytest\n")
+
+    assert requirements_files(package) == [tmp_path / "api" / name for name in expected]
