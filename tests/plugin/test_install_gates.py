@@ -101,6 +101,23 @@ def test_runs_in_a_fresh_venv_with_core_installed_editable() -> None:
 """
 WHERE_IT_RUNS_FILE = "tests/test_where_it_runs.py"
 
+# A project tested with `hatch test`: its suite needs hatch's default test dependencies and
+# the environment's extra ones, and runs without pytest-randomly's shuffle, as hatch runs it.
+HATCH_TOML = '[envs.hatch-test]\nextra-dependencies = ["iniconfig==2.0.0"]\n'
+HATCH_ENV_TEST = """\
+import importlib.metadata
+
+import pytest
+import pytest_mock
+
+
+def test_runs_with_hatch_s_test_environment(request: pytest.FixtureRequest) -> None:
+    assert pytest_mock.MockerFixture
+    assert importlib.metadata.version("iniconfig") == "2.0.0"
+    assert importlib.metadata.version("pytest-randomly")
+    assert not request.config.pluginmanager.has_plugin("randomly")
+"""
+
 # (files written into the target, [tool.pytest-release] settings, the suite's outcome, the
 # words of its failure)
 TARGET_SUITES = [
@@ -140,6 +157,13 @@ TARGET_SUITES = [
         "passed",
         (),
         id="test-env-fresh-runs-in-a-venv-with-the-packages-editable",
+    ),
+    pytest.param(
+        {"hatch.toml": HATCH_TOML, "tests/test_hatch_env.py": HATCH_ENV_TEST},
+        {"test-env": "fresh"},
+        "passed",
+        (),
+        id="test-env-fresh-installs-the-hatch-test-environment",
     ),
 ]
 
