@@ -4,18 +4,21 @@ How a package is built (``python -m build``, build isolation kept, each command 
 process group with a timeout):
 
 1. its files are copied into ``OUT/<key>/source/``, mirroring the repo layout: the package
-   folder and the repo root's top-level files (a ``../../LICENSE`` still resolves). In a git
-   work tree the copy holds what ``git ls-files --cached --others --exclude-standard`` lists,
-   i.e. the tree a fresh clone with the uncommitted edits would have: no stale ``build/``,
-   ``*.egg-info`` or ``__pycache__``. Backends that write into their source (setuptools
-   writes ``*.egg-info`` and ``build/``) write into the copy; the target is never touched;
+   folder and those of the repo root's top-level files that the package's own top-level
+   files name, and the licence files (a ``../../README.md`` still resolves; see
+   ``root_files_read``). In a git work tree the copy holds what ``git ls-files --cached
+   --others --exclude-standard`` lists, i.e. the tree a fresh clone with the uncommitted
+   edits would have: no stale ``build/``, ``*.egg-info`` or ``__pycache__``. Backends that
+   write into their source (setuptools writes ``*.egg-info`` and ``build/``) write into the
+   copy; the target is never touched;
 2. ``python -m build`` of the copy into ``OUT/<key>/dist/``: the sdist, then the wheel built
    from the sdist, as PyPA recommends and installers do. These are the release files
    (``BuiltPackage.files``): the wheel that ships is built from the sdist that ships, so
    the gates checking the wheel check what the sdist builds too.
 
 With a ``BuildCache``, the files of a package whose copy, Python, told version and
-SOURCE_DATE_EPOCH an earlier build shared are reused (``BuiltPackage.reused``), their
+SOURCE_DATE_EPOCH (the last commit that changed the copy's paths) an earlier build shared
+are reused (``BuiltPackage.reused``), their
 sha256 checked, instead of built again (see ``build_cache``).
 
 Packages build in parallel, as many at once as there are cores. pypa/build installs the
@@ -76,6 +79,8 @@ _LITTER = shutil.ignore_patterns(
     ".git", ".hg", ".svn", "__pycache__", "*.py[co]", "*.egg-info", ".venv", ".tox", ".nox"
 )
 _TOP_LITTER = frozenset({"build", "dist"})
+_LICENCE = re.compile(r"(?i)^(licen[cs]e|copying|notice|authors)")
+_NAMING_FILE_BYTES = 1_000_000  # a package's config and build scripts, not its data
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _FRAME = re.compile(r'^\s+File "([^"]+)", line \d+')
 
@@ -140,7 +145,7 @@ def start_builds(
     out_dir = Path(out_dir).resolve()
     listing = source_listing(monorepo.root)
     installer = build_installer()
-    runner = _Runner(installer, build_environment(installer) | _build_time(monorepo.root))
+    runner = _Runner(installer, build_environment(installer))
     workers = jobs or max(1, min(len(monorepo.packages), os.cpu_count() or 1))
     tell = progress or (lambda line: None)
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="build")
@@ -177,14 +182,19 @@ class Builds:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _build_time(root: Path) -> dict[str, str]:
-    """SOURCE_DATE_EPOCH at the HEAD commit's time, unless set: backends that honour it
-    (hatchling, flit, setuptools' wheels) then build the same bytes on every run, so that
-    a resumed publish finds on the index the files it would build."""
+def _build_time(root: Path, copy: Path, folder: Path) -> dict[str, str]:
+    """SOURCE_DATE_EPOCH at the time of the last commit that changed what the build ``copy``
+    holds (its top-level files and the package ``folder`` in it), unless set: backends
+    that honour it (hatchling, flit, setuptools' wheels) then build the same bytes of that
+    commit and of every later one that left the package alone, so that a resumed publish
+    finds on the index the files it would build, and the build cache keeps serving a
+    package that a commit elsewhere did not change."""
     if "SOURCE_DATE_EPOCH" in os.environ:
         return {}
+    files = [path.name for path in copy.iterdir() if not path.is_dir()]
+    paths = [*files, folder.relative_to(copy).as_posix()]
     try:
-        return {"SOURCE_DATE_EPOCH": str(git.commit_time(root))}
+        return {"SOURCE_DATE_EPOCH": str(git.commit_time(root, paths=paths))}
     except git.GitError:
         return {}
 
@@ -228,8 +238,11 @@ def copy_sources(root: Path, package: Package, listing: Sequence[str] | None, de
         _copy_tree(package.folder, dest / folder)
         listing = [path.name for path in root.iterdir() if path.is_file()]
     prefix = "" if folder == "." else f"{folder}/"
+    read = None if folder == "." else root_files_read(package.folder, listing)
     for name in listing:
         if "/" in name and not name.startswith(prefix):
+            continue
+        if "/" not in name and read is not None and name not in read:
             continue
         source, target = root / name, dest / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -238,6 +251,20 @@ def copy_sources(root: Path, package: Package, listing: Sequence[str] | None, de
         elif source.is_dir():  # a submodule
             _copy_tree(source, target)
     return dest / folder
+
+
+def root_files_read(folder: Path, listing: Sequence[str]) -> set[str]:
+    """The repo root's top-level files of ``listing`` that a build of the member package
+    in ``folder`` may read: those its own top-level files name (``readme =
+    "../../README.md"``, a ``force-include``, a ``setup.py`` opening ``../VERSION``) and the
+    licence files. The others (a CHANGELOG, a lock file, the workspace's pyproject.toml)
+    stay out of the copy, so that editing them changes neither the build nor its cache key."""
+    names = {name for name in listing if "/" not in name}
+    said = ""
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path.is_file() and path.stat().st_size <= _NAMING_FILE_BYTES:
+            said += path.read_text(encoding="utf-8", errors="replace")
+    return {name for name in names if name in said or _LICENCE.match(name)}
 
 
 def _copy_tree(source: Path, target: Path) -> None:
@@ -252,7 +279,7 @@ def cache_key(copy: Path, package: Package, environment: Mapping[str, str]) -> s
     """The build cache's key of ``package`` built from ``copy`` (the whole copy, before the
     build writes into it): its files (the ``[build-system]`` backend and requirements
     among them), the Python and platform, the version (and the variables telling it to a
-    tool that computes it), and ``environment``'s SOURCE_DATE_EPOCH."""
+    tool that computes it), and the SOURCE_DATE_EPOCH of the build's ``environment``."""
     parts = [CACHE_FORMAT, sys.version, sysconfig.get_platform(), package.build_backend]
     parts += [package.version_text or "", json.dumps(sorted(package.version_override.items()))]
     parts.append(environment.get("SOURCE_DATE_EPOCH", ""))
@@ -280,9 +307,10 @@ def _build_package(
         shutil.rmtree(work, ignore_errors=True)
         dist.mkdir(parents=True)
         source = copy_sources(root, package, listing, source_root)
-        overrides = package.version_override
+        overrides = {**package.version_override, **_build_time(root, source_root, source)}
+        environment = {**runner.environment, **overrides}
         # Before the build writes into the copy: the key is what the backend reads.
-        key = None if cache is None else cache_key(source_root, package, runner.environment)
+        key = None if cache is None else cache_key(source_root, package, environment)
         reused = cache is not None and key is not None and cache.restore(key, dist) is not None
         if not reused:
             tell(f"building {shown}")

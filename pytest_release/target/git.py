@@ -257,8 +257,14 @@ def push_tags(root: Path, remote: str, tags: list[str]) -> None:
     )
 
 
-def commit_time(root: Path, revision: str = "HEAD") -> int:
-    """The committer time of ``revision``, in seconds since the epoch."""
+def commit_time(root: Path, revision: str = "HEAD", *, paths: Sequence[str] = ()) -> int:
+    """The committer time of ``revision``, in seconds since the epoch; with ``paths``, of
+    the last commit up to ``revision`` that changed one of them (``revision``'s own when
+    none did)."""
+    if paths:
+        changed = _git(root, "log", "-1", "--format=%ct", revision, "--", *paths).strip()
+        if changed:
+            return int(changed)
     return int(_git(root, "log", "-1", "--format=%ct", revision).strip())
 
 

@@ -17,7 +17,7 @@ from pytest_release.dists.build_cache import RECORD, BuildCache
 from pytest_release.dists.files import file_sha256
 from pytest_release.target.monorepo import read_monorepo
 from pytest_release.target.vcs_version import ComputedVersion, VcsTool
-from tests.unit.test_dists import package, write_files
+from tests.unit.test_dists import git, package, write_files
 
 
 def built_files(folder: Path) -> list[Path]:
@@ -222,6 +222,48 @@ def test_a_second_build_of_the_same_sources_is_reused_and_a_changed_one_is_not(
     # The backend ran for the first, the changed and the uncached build only.
     builds = [tmp_path / out / "tiny" / "source" / "BUILDS" for out in ("out1", "out2", "out3")]
     assert [path.is_file() for path in builds] == [True, False, True]
+
+
+@pytest.mark.slow
+def test_a_commit_that_leaves_the_package_alone_keeps_its_cached_build(tmp_path: Path) -> None:
+    """The copy holds the root files the package names (its readme) and the licence, not
+    the changelog; SOURCE_DATE_EPOCH is the last commit that changed the copy's paths."""
+    root = tmp_path / "repo"
+    tiny = tiny_repo(tmp_path / "member")
+    pyproject = (tiny / "pyproject.toml").read_text(encoding="utf-8")
+    files = {path.name: path.read_text(encoding="utf-8") for path in tiny.iterdir()}
+    files["pyproject.toml"] = pyproject.replace(
+        "version = '1.0'", "version = '1.0'\nreadme = '../../README.md'"
+    )
+    write_files(
+        root,
+        {
+            **{f"packages/tiny/{name}": text for name, text in files.items()},
+            "README.md": "# tiny\n",
+            "CHANGELOG.md": "## 1.0\n",
+            "LICENSE": "MIT\n",
+        },
+    )
+
+    def commit(path: str, text: str) -> None:
+        (root / path).write_text(text, encoding="utf-8")
+        git(root, "add", "-A")
+        git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", path)
+
+    git(root, "init", "-q", "-b", "main")
+    commit("CHANGELOG.md", "## 1.0\n")
+    cache = BuildCache(tmp_path / "cache")
+    monorepo = read_monorepo(root)
+    (first,) = build_all(monorepo, tmp_path / "out1", cache=cache).values()
+    commit("CHANGELOG.md", "## 1.0\n\nFixed a line.\n")
+    (after_changelog,) = build_all(monorepo, tmp_path / "out2", cache=cache).values()
+    commit("README.md", "# tiny, read me\n")
+    (after_readme,) = build_all(monorepo, tmp_path / "out3", cache=cache).values()
+
+    assert (first.error, after_changelog.error, after_readme.error) == (None,) * 3
+    assert (first.reused, after_changelog.reused, after_readme.reused) == (False, True, False)
+    copy = tmp_path / "out1" / "tiny" / "source"
+    assert sorted(path.name for path in copy.iterdir()) == ["LICENSE", "README.md", "packages"]
 
 
 @pytest.mark.slow

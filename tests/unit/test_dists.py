@@ -22,7 +22,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pytest_release.dists.build import build_all, readable_output, twine_check
+from pytest_release.dists.build import build_all, readable_output, root_files_read, twine_check
 from pytest_release.dists.contents import (
     expected_license_files,
     import_package_problems,
@@ -829,3 +829,17 @@ def test_a_backends_answer_is_kept_until_a_file_it_read_changes(tmp_path: Path) 
     assert changed == BackendMetadata("1.0.0", ("rich>=14",))
     # Asked when the packages were read and once REQUIRES changed; else from the cache.
     assert calls.read_text(encoding="utf-8").splitlines() == ["asked"] * 2
+
+
+def test_a_member_build_copies_the_root_files_it_names_and_the_licences(tmp_path: Path) -> None:
+    member = tmp_path / "packages" / "core"
+    write_files(
+        member,
+        {
+            "pyproject.toml": "[project]\nreadme = '../../README.md'\n",
+            "setup.py": "open('../../VERSION').read()\n",
+        },
+    )
+    listing = ["README.md", "VERSION", "CHANGELOG.md", "uv.lock", "pyproject.toml", "LICENSE"]
+    listing += ["COPYING.txt", "packages/core/pyproject.toml", "docs/README.md"]
+    assert root_files_read(member, listing) == {"README.md", "VERSION", "LICENSE", "COPYING.txt"}
