@@ -231,11 +231,31 @@ def read_manifest(folder: Path) -> Manifest | Problem:
         return Problem(f"the manifest is not one pytest-release wrote: {error}", where, REDO)
 
 
-def read_bundle(folder: Path, commit: str, version: str, packages: Sequence[str]) -> BundleReading:
-    """The bundle in ``folder``, checked against this publish run: HEAD ``commit``, the
+@dataclass(frozen=True)
+class BundleSource:
+    """What a publish run reads once of its release bundle and its checkout: the manifest
+    in ``folder`` (or why it cannot be read) and the HEAD ``commit`` (or why git cannot tell
+    it)."""
+
+    folder: Path
+    manifest: Manifest | Problem
+    commit: str | git.GitError
+
+    @classmethod
+    def read(cls, folder: Path, root: Path) -> BundleSource:
+        try:
+            commit: str | git.GitError = git.head_commit(root)
+        except git.GitError as error:
+            commit = error
+        return cls(folder, read_manifest(folder), commit)
+
+
+def read_bundle(source: BundleSource, version: str, packages: Sequence[str]) -> BundleReading:
+    """The bundle of ``source``, checked against this publish run: its HEAD commit, the
     release ``version``, the release's ``packages`` in publish order; each file's size and
     sha256; the gates it stands for recorded passed."""
-    manifest = read_manifest(folder)
+    folder, manifest = source.folder, source.manifest
+    commit = source.commit if isinstance(source.commit, str) else f"(unknown: {source.commit})"
     if isinstance(manifest, Problem):
         return BundleReading(folder, None, (manifest,))
     problems = [

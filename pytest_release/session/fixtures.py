@@ -483,17 +483,14 @@ def release_bundle(
     if not (publish_run and release_settings.bundle):
         return None
     from pytest_release.publish import bundle
-    from pytest_release.target import git
+    from pytest_release.session.state import bundle_source_of
 
     monorepo: Monorepo = request.getfixturevalue("monorepo")
     scope: ReleaseScope = request.getfixturevalue("release_scope")
     released = [package.name for package in scope.released(monorepo.packages)]
     version = str(release_settings.release_version)  # a publish run has one
-    try:
-        head = git.head_commit(release_settings.root)
-    except git.GitError as error:
-        head = f"(unknown: {error})"
-    return bundle.read_bundle(release_settings.bundle, head, version, released)
+    source = bundle_source_of(request.config, release_settings.bundle)
+    return bundle.read_bundle(source, version, released)
 
 
 @pytest.fixture(scope="session")

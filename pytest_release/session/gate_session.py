@@ -41,8 +41,7 @@ from pytest_release.session.selection import (
 )
 
 if TYPE_CHECKING:
-    from pytest_release.problems import Problem
-    from pytest_release.publish.manifest import Manifest
+    pass
 
 XDIST_REFUSAL = (
     "the release gates cannot run under pytest-xdist (-n): they must run in checklist "
@@ -94,10 +93,6 @@ class GateSession:
         self.held: list[pytest.Item] = []  # gates kept out of deselection meanwhile
         self.not_selected: set[str] = set()  # publish cases of a run that does not publish
         self.skip_causes: dict[str, SkipCause] = {}  # node id -> what its skip means
-        # a publish run from a release bundle: its manifest read once (or why it cannot
-        # be), and HEAD's commit (or why git cannot tell it)
-        self.bundle_manifest: Manifest | Problem | None = None
-        self.head: str | None = None
         self.previous_sigterm: Callable[[int, FrameType | None], object] | int | None = None
 
     def _publish_opt_in(self) -> bool:
@@ -238,24 +233,16 @@ class GateSession:
         from pytest_release.publish import bundle
         from pytest_release.session import state
         from pytest_release.session.ledger import case_name
-        from pytest_release.target import git
 
         settings = state.settings_of(self.config)
         case = case_name(item.nodeid)
         if settings.bundle is None or not bundle.proven_by_the_bundle(gate, case):
             return
-        if self.bundle_manifest is None:
-            self.bundle_manifest = bundle.read_manifest(settings.bundle)
-            try:
-                self.head = git.head_commit(settings.root)
-            except git.GitError as error:
-                skip_blocked(f"not proven: git cannot tell the HEAD commit ({error})")
-        if self.head is None:
-            skip_blocked("not proven: git cannot tell the HEAD commit (see the preflight gate)")
+        source = state.bundle_source_of(self.config, settings.bundle)
+        if not isinstance(source.commit, str):
+            skip_blocked(f"not proven: git cannot tell the HEAD commit ({source.commit})")
         version = str(settings.release_version)  # a publish run has one
-        proof = bundle.proof_for(
-            self.bundle_manifest, settings.bundle, self.head, version, gate, case
-        )
+        proof = bundle.proof_for(source.manifest, source.folder, source.commit, version, gate, case)
         if proof.proven:
             skip_proven_by_bundle(proof.reason)
         skip_blocked(proof.reason)

@@ -9,6 +9,7 @@ import pytest
 
 from pytest_release.dists.prepared_metadata import metadata_reader, user_cache_folder
 from pytest_release.index.names import index_conflict, read_pypirc, resolve_upload_index
+from pytest_release.publish.bundle import BundleSource
 from pytest_release.publish.progress import PublishLog
 from pytest_release.session.ledger import Ledger
 from pytest_release.settings import Settings, SettingsError, resolve_settings
@@ -19,6 +20,7 @@ MONOREPO = pytest.StashKey["Monorepo | MonorepoError"]()
 LEDGER = pytest.StashKey[Ledger]()
 PUBLISH_LOG = pytest.StashKey[PublishLog]()
 PUBLISHING = pytest.StashKey[bool]()  # a publish gate was selected, and -m names `publish`
+BUNDLE_SOURCE = pytest.StashKey[BundleSource]()
 
 # option dest -> config-key spelling
 OPTION_KEYS = {
@@ -74,3 +76,11 @@ def monorepo_of(config: pytest.Config) -> Monorepo | MonorepoError:
         except MonorepoError as error:
             config.stash[MONOREPO] = error
     return config.stash[MONOREPO]
+
+
+def bundle_source_of(config: pytest.Config, folder: Path) -> BundleSource:
+    """The release bundle in ``folder`` (a publish run's) and HEAD's commit, read once for
+    the cases taken from it and for its own case."""
+    if BUNDLE_SOURCE not in config.stash:
+        config.stash[BUNDLE_SOURCE] = BundleSource.read(folder, settings_of(config).root)
+    return config.stash[BUNDLE_SOURCE]

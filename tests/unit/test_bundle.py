@@ -14,6 +14,7 @@ from pytest_release.dists.files import file_sha256
 from pytest_release.problems import Problem
 from pytest_release.publish.bundle import (
     BUNDLE_CASE,
+    BundleSource,
     BundleWriteError,
     proof_for,
     proven_by_the_bundle,
@@ -76,13 +77,18 @@ def bundle(tmp_path: Path) -> Path:
     return folder
 
 
+def source(bundle: Path, commit: str) -> BundleSource:
+    """The bundle in ``bundle`` as a publish run on HEAD ``commit`` reads it."""
+    return BundleSource(bundle, read_manifest(bundle), commit)
+
+
 def manifest_data(bundle: Path) -> dict[str, object]:
     data: dict[str, object] = json.loads((bundle / MANIFEST_NAME).read_text(encoding="utf-8"))
     return data
 
 
 def problems_of(bundle: Path, commit: str = COMMIT, version: str = VERSION) -> list[str]:
-    reading = read_bundle(bundle, commit, version, PACKAGES)
+    reading = read_bundle(source(bundle, commit), version, PACKAGES)
     return [problem.render() for problem in reading.problems]
 
 
@@ -99,7 +105,7 @@ def test_a_written_bundle_reads_back_as_written(bundle: Path, tmp_path: Path) ->
             (file.path.name, file.sha256) for file in proven
         ]
         assert all(f.size == (bundle / f.name).stat().st_size for f in package.files)
-    reading = read_bundle(bundle, COMMIT, VERSION, PACKAGES)
+    reading = read_bundle(source(bundle, COMMIT), VERSION, PACKAGES)
     assert reading.accepted
     built = reading.built_packages(PACKAGES)
     assert [(b.wheel, b.sdist, b.error) for b in built.values()] == [
@@ -114,7 +120,7 @@ def test_a_new_bundle_replaces_an_old_one_whole(bundle: Path, tmp_path: Path) ->
     files = release_files(tmp_path / "rebuilt", b"rebuilt")
     write_bundle(bundle, VERSION, COMMIT, files, GATES)
 
-    assert read_bundle(bundle, COMMIT, VERSION, PACKAGES).accepted
+    assert read_bundle(source(bundle, COMMIT), VERSION, PACKAGES).accepted
     sent = [file.sha256 for _, proven in files for file in proven]
     assert sorted(file_sha256(path) for path in bundle.iterdir() if path.suffix != ".json") == (
         sorted(sent)
@@ -200,7 +206,7 @@ def test_an_altered_file_is_refused_with_both_digests(bundle: Path) -> None:
     assert f"tidy, {sdist}: the file is not the one the build job proved" in problem
     assert f"sha256 {file_sha256(sdist)}" in problem
     assert f"records {sdist.stat().st_size} bytes with sha256 {recorded}" in problem
-    assert not read_bundle(bundle, COMMIT, VERSION, PACKAGES).proven_files()
+    assert not read_bundle(source(bundle, COMMIT), VERSION, PACKAGES).proven_files()
 
 
 def test_a_missing_file_and_a_missing_package_are_refused(bundle: Path) -> None:
@@ -210,7 +216,7 @@ def test_a_missing_file_and_a_missing_package_are_refused(bundle: Path) -> None:
     data["packages"].pop()
     (bundle / MANIFEST_NAME).write_text(json.dumps(data), encoding="utf-8")
 
-    reading = read_bundle(bundle, COMMIT, VERSION, PACKAGES)
+    reading = read_bundle(source(bundle, COMMIT), VERSION, PACKAGES)
 
     said = "\n".join(problem.render() for problem in reading.problems)
     assert "it holds no files of tidy;" in said
