@@ -148,6 +148,9 @@ def start_builds(
     runner = _Runner(installer, build_environment(installer))
     workers = jobs or max(1, min(len(monorepo.packages), os.cpu_count() or 1))
     tell = progress or (lambda line: None)
+    # Python's build configuration read here first: that first read is not thread-safe,
+    # and the workers read it (the build's failure output is told from the stdlib's paths).
+    sysconfig.get_config_vars()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="build")
     futures = [
         pool.submit(

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,9 +26,19 @@ if TYPE_CHECKING:
 
 INSTALL_SECONDS = 900
 _EDITABLE_BUILDS = threading.Lock()
+_UV_LOOKUP = threading.Lock()
 
 
 def uv_binary() -> str | None:
+    """uv's executable, or None. One lookup at a time, made once: the uv module's reads
+    Python's build configuration, whose first read is not thread-safe (a thread reading it
+    while another fills it finds it empty), and venvs are made in several threads."""
+    with _UV_LOOKUP:
+        return _find_uv()
+
+
+@cache
+def _find_uv() -> str | None:
     try:
         from uv import find_uv_bin
     except ImportError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -112,22 +113,32 @@ def install_from(
     packages only; the others come from the user's normal indexes, and a set holding none
     of the released packages is not installed."""
     scratch = tmp_path_factory.mktemp(f"{property_prefix}-scratch")
-    installs: list[Install] = []
-    for packages in install_sets(monorepo, together=together):
-        if released is not None and not any(package in released for package in packages.packages):
-            continue
-        if not_uploaded is not None:
-            installs.append(Install(packages, None, NotAttempted(f"not installed: {not_uploaded}")))
-            continue
+    sets = [
+        packages
+        for packages in install_sets(monorepo, together=together)
+        if released is None or any(package in released for package in packages.packages)
+    ]
+    if not_uploaded is not None:
+        why = NotAttempted(f"not installed: {not_uploaded}")
+        installs = [Install(packages, None, why) for packages in sets]
+    else:
+        folders = [tmp_path_factory.mktemp(f"{property_prefix}-venv") / "venv" for _ in sets]
+
+        def install(packages: InstallSet, folder: Path) -> Install:
+            venv = FreshVenv.create(folder)
+            installation = rehearsal.install_release(
+                venv, monorepo, index.simple_url, os.environ, released, packages.packages
+            )
+            return Install(packages, venv, installation)
+
+        # The installs are independent (a venv each): side by side, as many as the cores.
+        workers = max(1, min(len(sets), os.cpu_count() or 1))
         try:
-            venv = FreshVenv.create(tmp_path_factory.mktemp(f"{property_prefix}-venv") / "venv")
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="install") as pool:
+                installs = list(pool.map(install, sets, folders))
         except VenvError as error:
             message = str(error)
             raise pytest.fail.Exception(message, pytrace=False) from None
-        installation = rehearsal.install_release(
-            venv, monorepo, index.simple_url, os.environ, released, packages.packages
-        )
-        installs.append(Install(packages, venv, installation))
     return InstalledRelease(
         tuple(installs), scratch, source, install_case, property_prefix, after_failure
     )
