@@ -3,6 +3,7 @@ that it runs while the gates before that one do."""
 
 from __future__ import annotations
 
+import sysconfig
 import threading
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -18,6 +19,9 @@ class Ahead(Generic[T]):
 
     def __init__(self, work: Callable[[], T], name: str) -> None:
         self._outcome: tuple[T] | BaseException = RuntimeError(f"{name} did not end")
+        # Read before the thread starts: the first read of Python's build configuration is
+        # not thread-safe, and both this thread and the work (uv's lookup) may make it.
+        sysconfig.get_config_vars()
         self._thread = threading.Thread(target=self._run, args=(work,), name=name)
         self._thread.start()
 
