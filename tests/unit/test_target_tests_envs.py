@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.checks.package_suites import packages_with_tests, placed
+from pytest_release.checks.package_suites import (
+    package_suites_problems,
+    packages_with_tests,
+    placed,
+)
 from pytest_release.checks.target_tests import (
     hatch_test_env,
     package_test_groups,
@@ -16,7 +20,8 @@ from pytest_release.checks.target_tests import (
     requirements_files,
     uses_hatch_test,
 )
-from pytest_release.target.monorepo import Monorepo, read_monorepo
+from pytest_release.dists.venv import FreshVenv
+from pytest_release.target.monorepo import Monorepo, Package, read_monorepo
 from pytest_release.target.pyproject import (
     HATCH_TEST_DEFAULTS,
     HatchTest,
@@ -217,3 +222,18 @@ def test_which_test_requirements_files_a_package_gets(
         write(tmp_path / "api" / name, "pytest\n")
 
     assert requirements_files(package) == [tmp_path / "api" / name for name in expected]
+
+
+def test_per_package_without_a_package_with_tests(tmp_path: Path) -> None:
+    monorepo = monorepo_of(tmp_path, "api", "sdk")
+    (tmp_path / "tests").mkdir()  # the root's, of no package
+
+    def new_venv(package: Package) -> FreshVenv:
+        raise AssertionError(f"no venv is made for {package.name}")
+
+    (problem,) = package_suites_problems(
+        ("pytest", "-q"), monorepo, cache=tmp_path / "cache", new_venv=new_venv
+    )
+    assert problem.where == str(tmp_path)
+    assert "no package has one" in problem.what
+    assert problem.fix.startswith('set test-env = "fresh"')
