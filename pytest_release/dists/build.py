@@ -38,7 +38,7 @@ import sysconfig
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -158,22 +158,30 @@ def start_builds(
         )
         for package in monorepo.packages
     ]
-    return Builds(pool, futures, runner)
+    # Queued last, so it starts once every build has: no worker waits on a build not begun.
+    checked = pool.submit(lambda: twine_checked([future.result() for future in futures]))
+    return Builds(pool, futures, checked, runner)
 
 
 class Builds:
     """The builds ``start_builds`` started: ``result`` waits for them, ``stop`` ends them."""
 
     def __init__(
-        self, pool: ThreadPoolExecutor, futures: list[Future[BuiltPackage]], runner: _Runner
+        self,
+        pool: ThreadPoolExecutor,
+        futures: Sequence[Future[BuiltPackage]],
+        checked: Future[list[BuiltPackage]],
+        runner: _Runner,
     ) -> None:
         self._pool = pool
         self._futures = futures
+        self._checked = checked
         self._runner = runner
 
     def result(self) -> dict[str, BuiltPackage]:
-        """Every package's build, once all have ended; keyed by dist name, in publish order."""
-        built = [future.result() for future in self._futures]
+        """Every package's build, once all have ended and twine has checked their files;
+        keyed by dist name, in publish order."""
+        built = self._checked.result()
         self._pool.shutdown()
         return {each.package_name: each for each in built}
 
@@ -181,6 +189,7 @@ class Builds:
         """Stop the builds still running and those not started, and wait for their threads."""
         for future in self._futures:
             future.cancel()
+        self._checked.cancel()
         self._runner.stop_all()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -330,20 +339,40 @@ def _build_package(
     files = (
         tuple(sorted(path for path in dist.iterdir() if path.is_file())) if dist.is_dir() else ()
     )
-    sdist, wheel = _only(dist, ".tar.gz"), _only(dist, ".whl")
-    # Checked here, beside the builds still running, rather than in turn by the build gate.
-    checked = [path for path in (sdist, wheel) if path is not None] if error is None else []
     return BuiltPackage(
         package.name,
-        sdist,
-        wheel,
+        _only(dist, ".tar.gz"),
+        _only(dist, ".whl"),
         files,
         error,
         source=source,
         reused=reused,
-        twine_checked=bool(checked),
-        twine_output=twine_check(checked) if checked else None,
     )
+
+
+def twine_checked(built: Sequence[BuiltPackage]) -> list[BuiltPackage]:
+    """``built``, each package that built with its sdist and wheel checked by ``twine check
+    --strict``: all of them in one command (one start of twine, not one per package), and
+    only when that fails, each package's in a command of its own, for its own verdict."""
+    files = {
+        each.package_name: [path for path in (each.sdist, each.wheel) if path is not None]
+        for each in built
+        if each.error is None and (each.sdist or each.wheel)
+    }
+    if not files:
+        return list(built)
+    together = twine_check([path for paths in files.values() for path in paths])
+    outputs = (
+        dict.fromkeys(files)
+        if together is None
+        else {name: twine_check(paths) for name, paths in files.items()}
+    )
+    return [
+        replace(each, twine_checked=True, twine_output=outputs[each.package_name])
+        if each.package_name in files
+        else each
+        for each in built
+    ]
 
 
 def _only(folder: Path, suffix: str) -> Path | None:

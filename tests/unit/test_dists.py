@@ -22,7 +22,14 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pytest_release.dists.build import build_all, readable_output, root_files_read, twine_check
+from pytest_release.dists.build import (
+    BuiltPackage,
+    build_all,
+    readable_output,
+    root_files_read,
+    twine_check,
+    twine_checked,
+)
 from pytest_release.dists.contents import (
     expected_license_files,
     import_package_problems,
@@ -624,6 +631,28 @@ def test_twine_check_quotes_twine_on_a_broken_readme(tmp_path: Path) -> None:
     assert f"Checking {path}: FAILED" in output
     assert "`long_description` has syntax errors in markup" in output
     assert not any(line != line.rstrip() for line in output.splitlines())
+
+
+def test_one_twine_check_for_all_and_on_a_failure_each_package_its_own_verdict(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "good").mkdir()
+    (tmp_path / "broken").mkdir()
+    good = wheel_with_description(tmp_path / "good", "# Aetherflow\n\nFlows.\n", "text/markdown")
+    broken = wheel_with_description(tmp_path / "broken", "Title\n==\n\n`broken\n", "text/x-rst")
+    failed = BuiltPackage("failed", None, None, (), "the build failed")
+    built = [BuiltPackage(name, None, path, (path,), None) for name, path in [("good", good)]]
+    (all_good, not_built) = twine_checked([*built, failed])
+    assert (all_good.twine_checked, all_good.twine_output) == (True, None)
+    assert not_built == failed  # nothing to check: its build failed
+
+    one_broken = twine_checked([*built, BuiltPackage("broken", None, broken, (broken,), None)])
+    assert [(each.twine_checked, each.twine_output is None) for each in one_broken] == [
+        (True, True),
+        (True, False),
+    ]
+    assert f"Checking {broken}: FAILED" in (one_broken[1].twine_output or "")
+    assert str(good) not in (one_broken[1].twine_output or "")
 
 
 # --- real builds ------------------------------------------------------------------------------
