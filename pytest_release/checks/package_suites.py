@@ -113,7 +113,8 @@ def _package_problems(
         own = placed(command, monorepo, package)
         variables = {"PYTEST_ADDOPTS": pytest_addopts(cache / package.name, hatch)}
         result = venv.run(own, cwd=package.folder, timeout=TEST_SUITE_SECONDS, variables=variables)
-        return result_problems(result, own, where, in_fresh_venv=True)
+        folder = relative(package.folder, monorepo.root)
+        return result_problems(result, own, where, in_fresh_venv=True, ran_from=folder)
     finally:
         shutil.rmtree(venv.path, ignore_errors=True)
 

@@ -228,9 +228,15 @@ def _names(requirements: Sequence[str]) -> set[str]:
 
 
 def result_problems(
-    result: CommandResult, command: tuple[str, ...], where: str, *, in_fresh_venv: bool
+    result: CommandResult,
+    command: tuple[str, ...],
+    where: str,
+    *,
+    in_fresh_venv: bool,
+    ran_from: str | None = None,
 ) -> list[Problem]:
-    """Why the run of ``command`` that ended with ``result`` is not green: none if it is."""
+    """Why the run of ``command`` that ended with ``result`` is not green: none if it is.
+    ``ran_from``: the folder it ran from, when not the repo root."""
     if result.ok:
         return []
     shown = " ".join(command)
@@ -246,7 +252,8 @@ def result_problems(
         )
     else:
         what = f"the test suite is not green: {summary(result)}"
-        fix = f"fix the failures above, commit, and run the gates again (`{shown}` reproduces them)"
+        again = f"`{shown}` from {ran_from}" if ran_from else f"`{shown}`"
+        fix = f"fix the failures above, commit, and run the gates again ({again} reproduces them)"
     return [Problem(f"{what}\n{result.tail(SHOWN_LINES)}", where, fix)]
 
 

@@ -226,7 +226,7 @@ PIN_SUITES = [
         (
             f"{CORE} (packages/{CORE}): ",
             "the test suite is not green: 1 failed",
-            "`pytest -q tests` reproduces them",
+            f"`pytest -q tests` from packages/{CORE} reproduces them",
         ),
         (SCHEDULER,),  # its suite ran too, and is green
         id="per-package-names-the-red-package",

@@ -18,9 +18,11 @@ from pytest_release.checks.target_tests import (
     package_test_groups,
     pytest_addopts,
     requirements_files,
+    result_problems,
     uses_hatch_test,
 )
 from pytest_release.dists.venv import FreshVenv
+from pytest_release.process import CommandResult
 from pytest_release.target.monorepo import Monorepo, Package, read_monorepo
 from pytest_release.target.pyproject import (
     HATCH_TEST_DEFAULTS,
@@ -237,3 +239,12 @@ def test_per_package_without_a_package_with_tests(tmp_path: Path) -> None:
     assert problem.where == str(tmp_path)
     assert "no package has one" in problem.what
     assert problem.fix.startswith('set test-env = "fresh"')
+
+
+def test_a_red_package_suite_says_where_it_reproduces() -> None:
+    result = CommandResult(("pytest", "-q", "tests"), 1, "== 1 failed in 0.1s ==\n", timeout=60)
+    (problem,) = result_problems(
+        result, result.command, "api (libs/api)", in_fresh_venv=True, ran_from="libs/api"
+    )
+    assert problem.where == "api (libs/api)"
+    assert "(`pytest -q tests` from libs/api reproduces them)" in problem.fix
