@@ -23,6 +23,7 @@ from pytest_release.commands.init_guesses import (
     globbed,
     highest_tagged_version,
     mentions_a_release,
+    per_package_env,
     per_package_tests,
     tag_settings,
     version_scheme,
@@ -56,7 +57,7 @@ _KEY_NOTES = {
     "public-api": 'modules whose API is the public boundary, e.g. ["mypkg.api"]',
     "strict-zero": "on 0.y.z, a breaking change needs a major bump too",
     "test-command": "the repo's own test suite",
-    "test-env": 'or "current": the environment running the gates',
+    "test-env": 'or "per-package": a venv each, or "current": the gates\' environment',
     "test-groups": "[dependency-groups] installed into the fresh test venv",
     "rehearsal-together": "true: every top package must install into one venv",
     "smoke": 'CLI commands run from the repo root, e.g. ["mytool --version"]',
@@ -322,8 +323,18 @@ def _chosen_settings(
     if (changelogs := changelog_per_package(listed, everyone)) is not None:
         chosen["changelog"] = changelogs
     tested = [f for f in found.folders if f != "." and (root / f / "tests").is_dir()]
-    command = per_package_tests("." in found.folders, tested, plain_pytest)
+    files = {f: [path.name for path in (root / f).iterdir() if path.is_file()] for f in tested}
+    separate = per_package_env(tested, files)
+    # In venvs of their own, each package runs its own tests: no loop over the others.
+    command = None if separate else per_package_tests("." in found.folders, tested, plain_pytest)
     notes = []
+    if separate is not None:
+        chosen.update(separate)
+        notes.append(
+            'test-env = "per-package": the packages keep test requirements files of their '
+            "own, written for an environment each, so each package's tests run in a venv "
+            "of their own"
+        )
     if command is not None:
         chosen["test-command"] = command
         notes.append(

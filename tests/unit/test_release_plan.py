@@ -163,6 +163,22 @@ def test_init_writes_the_workspace_members_it_found(tmp_path: Path) -> None:
     assert read_monorepo(tmp_path, settings.packages).publish_order == ("core", "openai")
 
 
+def test_init_gives_packages_with_test_requirements_of_their_own_a_venv_each(
+    tmp_path: Path,
+) -> None:
+    files = {**UV_WORKSPACE}
+    for folder in ("libs/core", "libs/partners/openai"):
+        files[f"{folder}/tests/test_it.py"] = "def test_it():\n    pass\n"
+        files[f"{folder}/test-requirements.txt"] = "pytest==8.3.0\n"
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    scaffold = plan_scaffold(tmp_path)
+    written = tomllib.loads(scaffold.files[tmp_path / "pyproject.toml"])["tool"]["pytest-release"]
+    assert (written["test-env"], written["test-command"]) == ("per-package", "pytest -q tests")
+    assert any('test-env = "per-package"' in note for note in scaffold.notes)
+
+
 def test_init_that_finds_no_package_writes_no_empty_list(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
     scaffold = plan_scaffold(tmp_path)
