@@ -5,7 +5,10 @@ pdm-backend, poetry-core, uv_build, maturin), else from the backend's own defaul
 docs or integration code are never import packages unless the backend names them, and a
 folder holding another project's pyproject.toml is that project's. A module of a namespace
 folder is no import package (importing it may run it: examples); ``Monorepo.module_source``
-still finds one named in ``public-api``."""
+still finds one named in ``public-api``. A folder named after the project itself is the
+project's own package even without ``__init__.py`` (pydantic-ai-examples' implicit
+namespace ``pydantic_ai_examples``): it is imported as users import it, never the
+subpackages inside (there, examples that need credentials at import)."""
 
 from __future__ import annotations
 
@@ -58,9 +61,9 @@ def import_packages(folder: Path, data: dict[str, Any], name: str) -> tuple[str,
         if backend.startswith("setuptools") and isinstance(package_dir, str):
             found = _discover(folder / package_dir, modules=True)
         elif (folder / "src").is_dir():
-            found = _discover(folder / "src", modules=True)
+            found = _discover(folder / "src", modules=True, own=module)
         else:
-            found = _discover(folder, modules=False)
+            found = _discover(folder, modules=False, own=module)
     return tuple(sorted(set(found)))
 
 
@@ -94,7 +97,7 @@ def _hatchling(folder: Path, tool: dict[str, Any], module: str) -> list[str] | N
         return []  # a wheel of metadata alone: a meta package (pydantic-ai's root)
     packages = wheel.get("packages", build.get("packages"))
     if packages is not None:
-        return _paths(folder, _last_part(strings(packages)))
+        return _paths(folder, _last_part(strings(packages)), own=module)
     only = wheel.get("only-include", build.get("only-include"))
     if only is not None:
         sources = wheel.get("sources", build.get("sources", []))
@@ -103,7 +106,7 @@ def _hatchling(folder: Path, tool: dict[str, Any], module: str) -> list[str] | N
         for path in strings(only):
             prefix = next((p for p in prefixes if path.startswith(f"{p.rstrip('/')}/")), "")
             entries.append((prefix or ".", path.removeprefix(prefix).strip("/")))
-        return _paths(folder, entries)
+        return _paths(folder, entries, own=module)
     if wheel.get("include", build.get("include")) is not None:
         return None  # file patterns: discovered below
     if any((base / module / "__init__.py").is_file() for base in (folder, folder / "src")):
@@ -165,8 +168,9 @@ def _last_part(paths: list[str] | None) -> list[tuple[str, str]] | None:
     return [(str(Path(text).parent), Path(text).name) for text in paths]
 
 
-def _paths(folder: Path, entries: list[tuple[str, str]] | None) -> list[str] | None:
-    """Import names for (source root, path below it) pairs from hatch, pdm, poetry."""
+def _paths(folder: Path, entries: list[tuple[str, str]] | None, own: str = "") -> list[str] | None:
+    """Import names for (source root, path below it) pairs from hatch, pdm, poetry; ``own``:
+    the project's own module name (a folder of that name is one package, see the top)."""
     if not entries:
         return None
     found: list[str] = []
@@ -176,14 +180,15 @@ def _paths(folder: Path, entries: list[tuple[str, str]] | None) -> list[str] | N
         path = folder / root / below
         dotted = below.strip("/").removesuffix(".py").replace("/", ".")
         if path.is_dir():
-            found += _walk(path, dotted, namespaces=True, every=False, skipped=LITTER) or [dotted]
+            walked = _walk(path, dotted, namespaces=True, every=False, skipped=LITTER, own=own)
+            found += walked or [dotted]
         elif path.suffix == ".py":
             found.append(dotted)
     return found or None
 
 
-def _discover(base: Path, *, modules: bool) -> list[str]:
-    found = _walk(base, "", namespaces=True, every=False) if base.is_dir() else []
+def _discover(base: Path, *, modules: bool, own: str = "") -> list[str]:
+    found = _walk(base, "", namespaces=True, every=False, own=own) if base.is_dir() else []
     if base.is_dir() and (modules or not found):
         found += [
             path.stem
@@ -200,21 +205,25 @@ def _walk(
     namespaces: bool,
     every: bool,
     skipped: frozenset[str] = SKIPPED,
+    own: str = "",
 ) -> list[str]:
     """Packages under ``base``: the highest ones, or ``every`` one (subpackages too); a
     folder named in ``skipped`` is none (inside a folder the backend names, only litter
-    is: ``opentelemetry/test/`` is a package there)."""
+    is: ``opentelemetry/test/`` is a package there); a folder named ``own`` (the project's
+    module name) is a package with or without ``__init__.py``."""
+    if prefix and prefix == own and not every:
+        return [prefix]
     if (base / "__init__.py").is_file() and prefix:
         return [prefix, *(_children(base, prefix, namespaces, every, skipped) if every else ())]
     if prefix and not namespaces:
         return []
     if prefix.count(".") >= _MAX_NAMESPACE_DEPTH:
         return []
-    return list(_children(base, prefix, namespaces, every, skipped))
+    return list(_children(base, prefix, namespaces, every, skipped, own))
 
 
 def _children(
-    base: Path, prefix: str, namespaces: bool, every: bool, skipped: frozenset[str]
+    base: Path, prefix: str, namespaces: bool, every: bool, skipped: frozenset[str], own: str = ""
 ) -> Iterator[str]:
     for child in sorted(base.iterdir()):
         if (
@@ -224,7 +233,9 @@ def _children(
             and not (child / "pyproject.toml").is_file()  # another project's folder
         ):
             dotted = f"{prefix}.{child.name}" if prefix else child.name
-            yield from _walk(child, dotted, namespaces=namespaces, every=every, skipped=skipped)
+            yield from _walk(
+                child, dotted, namespaces=namespaces, every=every, skipped=skipped, own=own
+            )
 
 
 def _highest(names: list[str]) -> list[str]:
