@@ -5,10 +5,12 @@ pdm-backend, poetry-core, uv_build, maturin), else from the backend's own defaul
 docs or integration code are never import packages unless the backend names them, and a
 folder holding another project's pyproject.toml is that project's. A module of a namespace
 folder is no import package (importing it may run it: examples); ``Monorepo.module_source``
-still finds one named in ``public-api``. A folder named after the project itself is the
-project's own package even without ``__init__.py`` (pydantic-ai-examples' implicit
-namespace ``pydantic_ai_examples``): it is imported as users import it, never the
-subpackages inside (there, examples that need credentials at import)."""
+still finds one named in ``public-api``. A folder named after the project itself that
+holds modules of its own is the project's own package even without ``__init__.py``
+(pydantic-ai-examples' ``pydantic_ai_examples``): it is imported as users import it, never
+the subpackages inside (there, examples that need credentials at import). One holding only
+subpackages is a namespace portion (the example's meta package ``aetherflow``, beside
+``aetherflow.core`` of another project): its subpackages are the import packages."""
 
 from __future__ import annotations
 
@@ -210,8 +212,8 @@ def _walk(
     """Packages under ``base``: the highest ones, or ``every`` one (subpackages too); a
     folder named in ``skipped`` is none (inside a folder the backend names, only litter
     is: ``opentelemetry/test/`` is a package there); a folder named ``own`` (the project's
-    module name) is a package with or without ``__init__.py``."""
-    if prefix and prefix == own and not every:
+    module name) that holds modules is a package with or without ``__init__.py``."""
+    if prefix and prefix == own and not every and any(base.glob("*.py")):
         return [prefix]
     if (base / "__init__.py").is_file() and prefix:
         return [prefix, *(_children(base, prefix, namespaces, every, skipped) if every else ())]

@@ -55,14 +55,18 @@ def test_a_folder_named_after_the_project_is_one_package_without_init(
     assert package.import_packages == ("ex_ai_examples",)
 
 
-def test_a_shared_namespace_folder_still_yields_its_subpackages(tmp_path: Path) -> None:
-    """The rule is for the project's own name only: `acme/` shared by several projects is
-    a namespace whose subpackages are the import packages."""
+@pytest.mark.parametrize("project", ["acme-widgets", "acme"])
+def test_a_shared_namespace_folder_still_yields_its_subpackages(
+    tmp_path: Path, project: str
+) -> None:
+    """The rule is for the project's own folder with modules of its own: `acme/` holding
+    only subpackages is a namespace portion whose subpackages are the import packages,
+    even for a project named `acme` (the example's meta package `aetherflow`)."""
     _write(
         tmp_path / "pkg",
         {
             "pyproject.toml": HATCH
-            + _project("acme-widgets")
+            + _project(project)
             + '[tool.hatch.build.targets.wheel]\npackages = ["src/acme"]\n',
             "src/acme/widgets/__init__.py": "",
             "src/acme/gears/__init__.py": "",
