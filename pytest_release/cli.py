@@ -114,13 +114,6 @@ def _read(root_text: str, release_version: str | None = None) -> tuple[Settings,
     return settings, read_monorepo(root, settings.packages, settings.release_version, reader)
 
 
-def _tags(root: Path) -> list[str]:
-    try:
-        return git.tags(root)
-    except git.GitError:
-        return []  # not a git work tree: no release was tagged here
-
-
 def _plan(arguments: argparse.Namespace) -> int:
     if arguments.release_version is None:
         _refuse_computed_versions(arguments.monorepo)
@@ -128,7 +121,7 @@ def _plan(arguments: argparse.Namespace) -> int:
         settings, monorepo = _read(arguments.monorepo, arguments.release_version)
     except MonorepoError as error:
         return _impossible(error.problems, arguments.json)
-    tags = _tags(monorepo.root)
+    tags = git.tags_in_history(monorepo.root)
     try:
         changes = read_changes(settings, monorepo, tags)
     except git.GitError as error:
@@ -155,7 +148,7 @@ def _refuse_computed_versions(root_text: str) -> None:
     settings = resolve_settings(root, {}, {})
     computed = computed_versions(root, settings.packages)
     if computed:
-        last = last_release(_tags(root), settings.tag, next(iter(computed)))
+        last = last_release(git.tags_in_history(root), settings.tag, next(iter(computed)))
         raise CommandError(unplanned_release(computed, None if last is None else str(last[0])))
 
 
@@ -172,7 +165,7 @@ def _bump(arguments: argparse.Namespace) -> int:
     root = monorepo.root
     try:
         dirty = git.changes(root)
-        tags = git.tags(root)
+        tags = git.tags_in_history(root)
     except git.GitError as error:
         raise CommandError(
             f"{root} is not a git work tree with a commit ({error}): bump writes into a "

@@ -239,7 +239,8 @@ def plan_scaffold(root: Path, *, years: Sequence[int] = ()) -> Scaffold:
     else:
         chosen, notes = _chosen_settings(root, found, listed, years, plain_pytest)
         before = text if not text or text.endswith("\n") else text + "\n"
-        table = settings_table(found.written, found_changelog(root, _tags(root)), chosen)
+        changelog = found_changelog(root, git.tags_in_history(root))
+        table = settings_table(found.written, changelog, chosen)
         wanted[pyproject] = before + ("\n" if text else "") + table
     files: dict[Path, str] = {}
     for path, content in wanted.items():
@@ -285,7 +286,7 @@ def _found_packages(root: Path, listed: Sequence[str]) -> _Found:
         try:
             # Dependencies a backend computes from a version computed from git tags need
             # a version to be read: the last release's stands in (init only lists them).
-            stand_in = highest_tagged_version(_tags(root))
+            stand_in = highest_tagged_version(git.tags_in_history(root))
             monorepo = read_monorepo(root, patterns, stand_in, reader)
         except MonorepoError:
             # What the members are does not depend on what could not be read of them:
@@ -306,7 +307,7 @@ def _chosen_settings(
         Known(p.name, p.relative_folder(root), None if p.computed_version else p.version_text)
         for p in found.packages
     ]
-    tags = _tags(root)
+    tags = git.tags_in_history(root)
     chosen = tag_settings(tags, everyone)
     if (moving := versioning(everyone, chosen)) is not None:
         chosen["versioning"] = moving
@@ -368,13 +369,6 @@ def _listed_files(root: Path) -> list[str]:
         return git.listed_files(root)
     except git.GitError:
         return []  # not a git work tree: only the members' own files are read
-
-
-def _tags(root: Path) -> list[str]:
-    try:
-        return git.tags(root)
-    except git.GitError:
-        return []  # not a git work tree: no release was tagged here
 
 
 # How deep below the root a package folder may be (libs/partners/openai).

@@ -194,12 +194,12 @@ def release_tags(
     release_version_reading: ReleaseVersion,
 ) -> list[str]:
     """The tags of earlier releases, from which the last release of each package is read:
-    every tag but this release's own on HEAD, which an earlier publish run of this very
-    commit made (a resumed run finds them there)."""
+    every tag in HEAD's history but this release's own on HEAD, which an earlier publish
+    run of this very commit made (a resumed run finds them there)."""
     from pytest_release.checks import versions
     from pytest_release.target import git
 
-    tags = git.tags(release_settings.root)
+    tags = git.tags_in_history(release_settings.root)
     release = release_version_reading.version
     if release is None:
         return tags

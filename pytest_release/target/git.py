@@ -150,6 +150,16 @@ def tags(root: Path) -> list[str]:
     return _git(root, "tag", "--list").split()
 
 
+def tags_in_history(root: Path) -> list[str]:
+    """The tags on HEAD or on the commits before it: the releases this commit follows, of
+    which each package's last release is read. A tag of another line (v2.0.0, while HEAD
+    is a 1.x branch's backport) is not one; none outside a git work tree with a commit."""
+    try:
+        return _git(root, "tag", "--list", "--merged", "HEAD").split()
+    except GitError:
+        return []
+
+
 @dataclass(frozen=True)
 class ChangesSince:
     """What changed in a folder between a tag and HEAD: the files that differ, and the
@@ -170,6 +180,15 @@ def changes_since(
     names = _git(root, "diff", "--name-only", "-z", "--no-renames", ref, "HEAD", *pathspecs)
     count = _git(root, "rev-list", "--count", f"{ref}..HEAD", *pathspecs)
     return ChangesSince(tuple(name for name in names.split("\0") if name), int(count))
+
+
+def file_at(root: Path, tag: str, path: str) -> str | None:
+    """The text of the file ``path`` (relative to ``root``) at the tag ``tag``; None when
+    the tag's commit has no such file."""
+    try:
+        return _git(root, "show", f"refs/tags/{tag}:./{path}")
+    except GitError:
+        return None
 
 
 def tags_on_head(root: Path) -> list[str]:

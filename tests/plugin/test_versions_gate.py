@@ -262,6 +262,21 @@ def test_a_version_not_above_the_last_release_fails(
         )
 
 
+def test_a_later_release_of_another_line_is_not_the_last_release(
+    release_repo: ReleaseRepo, run_gates: GateRunner
+) -> None:
+    """A backport: v0.3.0 tags a commit of another line, outside HEAD's history; the last
+    release of HEAD's line is still the one before it, so the release passes."""
+    release_repo.git("checkout", "-q", "-b", "next", "HEAD~1")
+    release_repo.git("commit", "-q", "--allow-empty", "-m", "The next line")
+    release_repo.git("tag", "v0.3.0")
+    release_repo.git("checkout", "-q", "main")
+
+    run = run_release_gates(run_gates, release_repo)
+
+    assert_outcomes(run, gates=GATES)
+
+
 @pytest.mark.parametrize(
     ("tag_format", "packages"),
     [
