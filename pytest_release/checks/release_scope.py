@@ -1,25 +1,29 @@
 """Which packages a release takes. Under independent versioning, a package whose version is
-its last release (by its own tags) and whose files did not change since that tag is not in
-this release: it is neither uploaded nor tagged, and its per-package cases skip. Every
-other package is in it; one that changed but was not bumped fails the versions gate.
+its last release (by its own tags, or, sharing the repository's tag, its version at the
+last such tag) and whose files did not change since that tag is not in this release: it is
+neither uploaded nor tagged, and its per-package cases skip. Every other package is in it;
+one that changed but was not bumped fails the versions gate.
 
-The decision (``release_scope``) is pure; ``read_changes`` asks git what it needs.
+``read_changes`` asks git what changed; the decision (``release_scope``) reads beyond the
+tags only a shared-tag package's pyproject.toml at the repository's last tag.
 """
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from packaging.version import InvalidVersion, Version
+
 from pytest_release.checks.versions import counted, last_release
 from pytest_release.target import git
+from pytest_release.target.pyproject import relative
 
 if TYPE_CHECKING:
-    from packaging.version import Version
-
     from pytest_release.settings import Settings
     from pytest_release.target.git import ChangesSince
     from pytest_release.target.monorepo import Monorepo, Package
@@ -104,14 +108,18 @@ class TagBase:
 
 
 def tag_bases(settings: Settings, monorepo: Monorepo, tags: Sequence[str]) -> dict[str, TagBase]:
-    """By package name: what to ask git, for each package whose tags of its own say when it
-    was last released (independent versioning only)."""
+    """By package name: what to ask git, for each package whose last release a tag tells
+    (independent versioning only): its own last tag, or for a package sharing the
+    repository's tag, its version at the last such tag (``shared_last_release``)."""
     if settings.versioning != "independent":
         return {}
     bases: dict[str, TagBase] = {}
     for package in monorepo.packages:
-        last = last_release(tags, settings.tag, package.name)
-        if not settings.tag.names_package(package.name) or last is None:
+        if settings.tag.names_package(package.name):
+            last = last_release(tags, settings.tag, package.name)
+        else:
+            last = shared_last_release(settings, monorepo, package, tags)
+        if last is None:
             continue
         folder = package.folder
         nested = (
@@ -123,6 +131,27 @@ def tag_bases(settings: Settings, monorepo: Monorepo, tags: Sequence[str]) -> di
             last, package.relative_folder(monorepo.root), tuple(sorted(nested))
         )
     return bases
+
+
+def shared_last_release(
+    settings: Settings, monorepo: Monorepo, package: Package, tags: Sequence[str]
+) -> tuple[Version, str] | None:
+    """For a package without tags of its own, under independent versioning: its version at
+    the repository's last tag, with that tag. The tag records the release of the packages
+    whose versions moved up to it (the top package's, and those released beside it, as
+    opentelemetry-python's 0.65b0 line beside 1.44.0), so a package still at its version
+    then was released at it or before. None when that cannot be read: no such tag, no
+    package there then, or a version not written in its pyproject.toml."""
+    repository = last_release(tags, settings.tag, package.name)
+    if repository is None or package.computed_version is not None:
+        return None
+    path = relative(package.pyproject, monorepo.root)
+    text = git.file_at(monorepo.root, repository[1], path)
+    try:
+        then = tomllib.loads(text or "").get("project", {}).get("version")
+        return (Version(then), repository[1]) if isinstance(then, str) else None
+    except (tomllib.TOMLDecodeError, InvalidVersion):
+        return None
 
 
 def read_changes(
@@ -182,7 +211,7 @@ def _scope(
     name, text = package.name, package.version_text
     if settings.versioning == "lockstep":
         return PackageScope(name, text, Reason.LOCKSTEP)
-    if not settings.tag.names_package(name):
+    if not settings.tag.names_package(name) and name not in bases:
         return PackageScope(name, text, Reason.SHARED_TAG)
     if package.version is None:
         return PackageScope(name, text, Reason.UNREADABLE)

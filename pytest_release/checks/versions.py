@@ -280,16 +280,25 @@ def version_scheme_problems(package: Package, settings: Settings) -> list[Proble
 
 
 def bump_problems(
-    package: Package, tags: Iterable[str], settings: Settings, changes: ChangesSince | None = None
+    package: Package,
+    tags: Iterable[str],
+    settings: Settings,
+    changes: ChangesSince | None = None,
+    *,
+    shared_last: tuple[Version, str] | None = None,
 ) -> list[Problem]:
     """The package's version must be above its last release (no tags yet is fine);
-    ``changes``: what changed in it since that release's tag, where that is known."""
+    ``changes``: what changed in it since that release's tag, where that is known. Under
+    independent versioning, a package sharing the repository's tag is compared with
+    ``shared_last``, its version at that tag (``release_scope.shared_last_release``),
+    where it could be read: the tag's own version is the top package's."""
     version = package.version
     if version is None:
         return []  # version_scheme_problems says why
     if settings.versioning == "independent" and not settings.tag.names_package(package.name):
-        return []  # the repository-wide tag names the top package only: see release_version
-    last = last_release(tags, settings.tag, package.name)
+        last = shared_last
+    else:
+        last = last_release(tags, settings.tag, package.name)
     if last is None or version > last[0]:
         return []
     last_version, tag = last

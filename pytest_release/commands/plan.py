@@ -109,7 +109,9 @@ def plan_release(
             place = scope.of(package)
             if place.released:
                 problems.extend(version_scheme_problems(package, settings))
-                problems.extend(bump_problems(package, tags, settings, place.changes))
+                problems.extend(
+                    bump_problems(package, tags, settings, place.changes, shared_last=place.last)
+                )
     if reading.version is None and not problems:
         problems.append(
             Problem(

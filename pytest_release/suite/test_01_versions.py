@@ -42,8 +42,12 @@ def test_version_is_above_the_last_release(
 ) -> None:
     """Above its last tag; under independent versioning, a package at its last release and
     unchanged since is not in this release (the case skips), a changed one must be bumped."""
-    changes = release_scope.of(release_package).changes
-    fail_with(versions.bump_problems(release_package, release_tags, release_settings, changes))
+    scope = release_scope.of(release_package)
+    fail_with(
+        versions.bump_problems(
+            release_package, release_tags, release_settings, scope.changes, shared_last=scope.last
+        )
+    )
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,18 @@ import pytest
 from packaging.version import Version
 
 from pytest_release.checks import versions
-from pytest_release.checks.release_scope import Reason, release_scope, ships, tag_bases
+from pytest_release.checks.release_scope import (
+    Reason,
+    read_changes,
+    release_scope,
+    ships,
+    tag_bases,
+)
 from pytest_release.settings import Settings, resolve_settings
+from pytest_release.target import git as git_module
 from pytest_release.target.git import ChangesSince
 from pytest_release.target.monorepo import Monorepo, Package
+from tests.unit.test_dists import git
 
 TAGS = ("core-v1.0.0", "core-v1.1.0", "cli-v0.3.0", "app-v2.0.0")
 UNCHANGED = ChangesSince((), 0)
@@ -196,3 +204,58 @@ def test_the_release_tags_are_those_of_the_released_packages(tmp_path: Path) -> 
 def test_only_what_a_package_ships_asks_for_a_release(path: str, shipped: bool) -> None:
     assert ships(path, "libs/cli") is shipped
     assert ships(path.removeprefix("libs/cli/"), ".") is shipped
+
+
+def test_a_package_sharing_the_repository_tag_is_judged_by_its_version_at_that_tag(
+    tmp_path: Path,
+) -> None:
+    """langgraph's shape: the repository's tag records the top package's releases; a
+    package without tags of its own is released when its version moved since that tag
+    (opentelemetry-python's 0.65b0 line beside 1.44.0), and not when it stayed and its
+    files did not change (langgraph-checkpoint-conformance 0.0.2 beside langgraph 1.2.11)."""
+    settings = _settings(tmp_path, 'versioning = "independent"\ntag = "{version}"')
+    versions_now = {"app": "1.0.0", "beta": "0.5b0", "conformance": "0.0.2"}
+
+    def write(name: str, version: str) -> None:
+        folder = tmp_path / "packages" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        text = f'[project]\nname = "{name}"\nversion = "{version}"\n'
+        (folder / "pyproject.toml").write_text(text, encoding="utf-8")
+        versions_now[name] = version
+
+    def commit(message: str) -> None:
+        git(tmp_path, "add", "-A")
+        git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message)
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    for name, version in dict(versions_now).items():
+        write(name, version)
+    commit("Release 1.0.0")
+    git(tmp_path, "tag", "1.0.0")
+    write("app", "1.1.0")
+    write("beta", "0.6b0")
+    commit("Release 1.1.0")
+
+    def scope() -> dict[str, Reason]:
+        packages = tuple(_package(tmp_path, name, v) for name, v in versions_now.items())
+        model = Monorepo(tmp_path, packages)
+        tags = git_module.tags_in_history(tmp_path)
+        changes = read_changes(settings, model, tags)
+        return {p.name: p.reason for p in release_scope(settings, model, tags, changes).packages}
+
+    assert scope() == {
+        "app": Reason.VERSION_MOVED,
+        "beta": Reason.VERSION_MOVED,
+        "conformance": Reason.UNCHANGED,
+    }
+    (tmp_path / "packages" / "conformance" / "conformance.py").write_text("", encoding="utf-8")
+    commit("A change to conformance")
+    assert scope()["conformance"] is Reason.CHANGED
+    conformance = _package(tmp_path, "conformance", "0.0.2")
+    shared_last = (Version("0.0.2"), "1.0.0")
+    (problem,) = versions.bump_problems(
+        conformance, ["1.0.0"], settings, ChangesSince(("x",), 1), shared_last=shared_last
+    )
+    assert "conformance changed since 1.0.0 (1 commit, 1 file), still 0.0.2: bump it" in (
+        problem.render()
+    )
