@@ -21,9 +21,11 @@ import pytest
 from pytest_release.checklist import CHECKLIST_DETAIL
 from pytest_release.checks import smoke
 from pytest_release.dists import installed as installed_dists
+from pytest_release.dists.build import BuiltPackage
 from pytest_release.dists.files import file_sha256
 from pytest_release.dists.venv import FreshVenv, NotAttempted, VenvError
 from pytest_release.gate import fail_with, skip_blocked, skip_nothing_to_check
+from pytest_release.index.local import LocalIndex
 from pytest_release.index.package_index import IndexQueryError, PackageIndex
 from pytest_release.problems import Problem
 from pytest_release.process import CommandResult
@@ -35,6 +37,7 @@ from pytest_release.publish.install_sets import (
     owners,
     started_script,
 )
+from pytest_release.publish.progress import ProvenFile
 from pytest_release.settings import Settings
 from pytest_release.target.monorepo import Monorepo, Package
 from pytest_release.target.pyproject import relative
@@ -142,6 +145,41 @@ def install_from(
     return InstalledRelease(
         tuple(installs), scratch, source, install_case, property_prefix, after_failure
     )
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    """The rehearsal's work on its local index: each package's upload, the files the index
+    received with the sha256 it lists (what a publish run sends on), and the release
+    installed from it."""
+
+    uploads: Mapping[str, CommandResult | NotAttempted]
+    received: Mapping[str, tuple[ProvenFile, ...]]
+    installed: InstalledRelease
+
+
+def rehearse(
+    index: LocalIndex,
+    monorepo: Monorepo,
+    built: Mapping[str, BuiltPackage],
+    tmp_path_factory: pytest.TempPathFactory,
+    *,
+    together: bool,
+) -> Rehearsal:
+    """Upload every package's built files to the rehearsal's ``index`` and install the
+    release from it (``together``: every top package into one venv)."""
+    uploads = rehearsal.upload_in_order(index, monorepo, built)
+    installed = install_from(
+        index,
+        rehearsal.why_not_all_uploaded(uploads),
+        monorepo,
+        tmp_path_factory,
+        source="the rehearsal index",
+        install_case="test_install_from_the_rehearsal_index",
+        property_prefix="rehearsal",
+        together=together,
+    )
+    return Rehearsal(uploads, rehearsal.received_files(index, built, uploads), installed)
 
 
 def probe(release: InstalledRelease, monorepo: Monorepo) -> Probe:

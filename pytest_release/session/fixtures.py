@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pytest_release.index.package_index import PackageIndex
     from pytest_release.process import CommandResult
     from pytest_release.publish.bundle import BundleReading
+    from pytest_release.publish.installed_release import Rehearsal
     from pytest_release.publish.progress import ProvenFiles, PublishLog
     from pytest_release.publish.upload import PublishStep
     from pytest_release.session.activity import HeldLines
@@ -76,7 +77,11 @@ def _readable(target_reading: Monorepo | MonorepoError) -> Monorepo:
 
 
 # Session fixtures whose work starts as soon as the target is read, when a case needs them.
-_STARTED_AHEAD = {"editable_venv": "started_editable_install", "built_dists": "started_builds"}
+_STARTED_AHEAD = {
+    "editable_venv": "started_editable_install",
+    "built_dists": "started_builds",
+    "rehearsal_uploads": "started_rehearsal",
+}
 
 
 @pytest.fixture(scope="session")
@@ -384,6 +389,58 @@ def rehearsal_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalI
         yield index
     finally:
         index.stop()
+
+
+@pytest.fixture(scope="session")
+def started_rehearsal(
+    target_reading: Monorepo | MonorepoError,
+    started_builds: tuple[Builds, HeldLines] | None,
+    release_settings: Settings,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Iterator[Ahead[Rehearsal] | None]:
+    """The rehearsal's uploads and installs, run in a thread once the builds are done,
+    behind the gates before the rehearsal. None when there is nothing to rehearse ahead: a
+    publish run from a release bundle (the build job rehearsed its files), or a rehearsal
+    index that did not start (the cases asking for it fail with why)."""
+    from pytest_release.publish.installed_release import rehearse
+    from pytest_release.session.ahead import Ahead
+
+    monorepo = _readable(target_reading)
+    if started_builds is None:
+        yield None
+        return
+    try:
+        index: LocalIndex = request.getfixturevalue("rehearsal_index")
+    except pytest.fail.Exception:
+        yield None
+        return
+    builds, _ = started_builds
+    together = release_settings.rehearsal_together
+
+    def rehearsal() -> Rehearsal:
+        return rehearse(index, monorepo, builds.result(), tmp_path_factory, together=together)
+
+    work = Ahead(rehearsal, "rehearsal")
+    try:
+        yield work
+    finally:
+        builds.stop()  # a session ended early: the work ends with the builds
+        work.wait()
+
+
+@pytest.fixture(scope="session")
+def rehearsal_run(
+    rehearsal_index: LocalIndex, started_rehearsal: Ahead[Rehearsal] | None
+) -> Rehearsal:
+    """The rehearsal's uploads and installs on ``rehearsal_index``, waited for."""
+    if started_rehearsal is None:  # the index started, so this is a run from a bundle
+        pytest.fail(
+            "a publish run from a release bundle has no rehearsal of its own: the build job's "
+            "rehearsal proved the bundle's files",
+            pytrace=False,
+        )
+    return started_rehearsal.result()
 
 
 def _session_index(open_index: Callable[[], PackageIndex]) -> Iterator[PackageIndex]:

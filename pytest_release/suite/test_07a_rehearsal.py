@@ -1,5 +1,6 @@
-"""Gate 7a, rehearsal: the very files of the release uploaded to a local index in publish
-order, installed from it into fresh venvs, each top package with what it reaches in one of
+"""Gate 7a, rehearsal: the very files of the release uploaded to a local index, installed
+from it into fresh venvs (that work starts once the builds are done, behind the gates before
+this one), each top package with what it reaches in one of
 its own (the internal packages from that index alone, the rest from the user's normal
 index), checked to be the files uploaded, and smoke-tested from a scratch folder outside
 the repo: imports, python-smoke, console scripts, smoke.
@@ -26,9 +27,8 @@ from pytest_release.index.package_index import PackageIndex
 from pytest_release.problems import Problem
 from pytest_release.process import CommandResult
 from pytest_release.publish import bundle, rehearsal
-from pytest_release.publish import installed_release as installed_releases
 from pytest_release.publish.bundle import BUNDLE_THROUGH, BundleReading
-from pytest_release.publish.installed_release import InstalledRelease
+from pytest_release.publish.installed_release import InstalledRelease, Rehearsal
 from pytest_release.publish.progress import ProvenFiles
 from pytest_release.session import state
 from pytest_release.session.guard import bundle_blockers
@@ -43,16 +43,13 @@ pytestmark = [pytest.mark.rehearsal]
 
 @pytest.fixture(scope="module")
 def rehearsal_uploads(
-    rehearsal_index: LocalIndex,
-    monorepo: Monorepo,
-    built_dists: Mapping[str, BuiltPackage],
-    proven_files: ProvenFiles,
+    rehearsal_run: Rehearsal, proven_files: ProvenFiles
 ) -> Mapping[str, CommandResult | NotAttempted]:
-    """Every package's wheel and sdist uploaded in publish order, once for the gate; the
-    files the index received, with their sha256, are what a publish run sends on."""
-    results = rehearsal.upload_in_order(rehearsal_index, monorepo, built_dists)
-    proven_files.files.update(rehearsal.received_files(rehearsal_index, built_dists, results))
-    return results
+    """Every package's wheel and sdist uploaded, once for the gate (ahead of it, behind the
+    gates before); the files the index received, with their sha256, are what a publish
+    run sends on."""
+    proven_files.files.update(rehearsal_run.received)
+    return rehearsal_run.uploads
 
 
 @pytest.fixture(scope="module")
@@ -62,23 +59,10 @@ def index_under_test(rehearsal_index: LocalIndex) -> PackageIndex:
 
 @pytest.fixture(scope="module")
 def installed_release(
-    rehearsal_uploads: Mapping[str, CommandResult | NotAttempted],
-    rehearsal_index: LocalIndex,
-    monorepo: Monorepo,
-    release_settings: Settings,
-    tmp_path_factory: pytest.TempPathFactory,
+    rehearsal_uploads: Mapping[str, CommandResult | NotAttempted], rehearsal_run: Rehearsal
 ) -> InstalledRelease:
     """The release installed from the rehearsal index into venvs of its own."""
-    return installed_releases.install_from(
-        rehearsal_index,
-        rehearsal.why_not_all_uploaded(rehearsal_uploads),
-        monorepo,
-        tmp_path_factory,
-        source="the rehearsal index",
-        install_case="test_install_from_the_rehearsal_index",
-        property_prefix="rehearsal",
-        together=release_settings.rehearsal_together,
-    )
+    return rehearsal_run.installed
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ from pytest_release.index.local import LocalIndex, free_port, start_local_index
 from pytest_release.index.names import IndexFile, upload_credentials
 from pytest_release.index.package_index import IndexStartError
 from pytest_release.index.remote import RemoteIndex
+from tests.plugin.gate_runs import GateRunner
+from tests.plugin.repos import ReleaseRepo
 from tests.unit.test_dists import metadata, write_sdist, write_wheel
 from tests.unit.test_process import ended, read_line
 
@@ -316,3 +318,32 @@ def test_a_local_index_that_cannot_start_fails_the_test_asking_for_it(
     result.stdout.fnmatch_lines(["*the local index (pypiserver) could not start*"])
     assert "Traceback" not in result.stdout.str()
     assert "During handling" not in result.stdout.str()
+
+
+def test_a_rehearsal_index_that_cannot_start_fails_the_rehearsal_alone(
+    pytester: pytest.Pytester, release_repo: ReleaseRepo, run_gates: GateRunner
+) -> None:
+    """The rehearsal starts as soon as the target is read, ahead of its gate: an index that
+    cannot start fails the rehearsal's cases with why, and no case of another gate."""
+    pytester.makeconftest(
+        """
+        from pytest_release.index import local as local_index
+
+        start = local_index.start_local_index
+        local_index.start_local_index = lambda scratch: start(scratch, python="/no/python")
+        """
+    )
+
+    run = run_gates(release_repo.root, "-m", "versions or rehearsal")
+
+    outcomes = run.outcomes()
+    rehearsal = {
+        case: o for case, o in outcomes.items() if "rehearsal" in case or "installed" in case
+    }
+    versions = {case: o for case, o in outcomes.items() if case not in rehearsal}
+    assert "test_upload_to_the_rehearsal_index[aetherflow-core]" in rehearsal
+    assert set(rehearsal.values()) == {"failed"}, rehearsal
+    assert "test_publish_order" in versions
+    assert set(versions.values()) == {"passed"}, versions
+    assert "the local index (pypiserver) could not start" in run.output
+    assert "Traceback" not in run.output
