@@ -18,8 +18,8 @@ process group with a timeout):
 
 With a ``BuildCache``, the files of a package whose copy, Python, told version and
 SOURCE_DATE_EPOCH (the last commit that changed the copy's paths) an earlier build shared
-are reused (``BuiltPackage.reused``), their
-sha256 checked, instead of built again (see ``build_cache``).
+are reused (``BuiltPackage.reused``), their sha256 checked, instead of built again (see
+``build_cache``).
 
 Packages build in parallel, as many at once as there are cores. pypa/build installs the
 build requirements with uv when uv is installed (``--installer uv``, several times faster),
@@ -107,27 +107,6 @@ class BuiltPackage:
     twine_output: str | None = None  # of ``twine_check`` on the sdist and wheel, when checked
 
 
-def build_all(
-    monorepo: Monorepo,
-    out_dir: Path,
-    *,
-    timeout: float = BUILD_SECONDS,
-    jobs: int | None = None,
-    cache: BuildCache | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> dict[str, BuiltPackage]:
-    """``start_builds`` and wait for them: every package built, keyed by dist name, in
-    publish order. An interrupt (Ctrl-C) stops every build instead of waiting for them."""
-    builds = start_builds(
-        monorepo, out_dir, timeout=timeout, jobs=jobs, cache=cache, progress=progress
-    )
-    try:
-        return builds.result()
-    except BaseException:
-        builds.stop()
-        raise
-
-
 def start_builds(
     monorepo: Monorepo,
     out_dir: Path,
@@ -180,8 +159,13 @@ class Builds:
 
     def result(self) -> dict[str, BuiltPackage]:
         """Every package's build, once all have ended and twine has checked their files;
-        keyed by dist name, in publish order."""
-        built = self._checked.result()
+        keyed by dist name, in publish order. An interrupt (Ctrl-C) while waiting stops
+        every build instead of waiting for them."""
+        try:
+            built = self._checked.result()
+        except BaseException:
+            self.stop()
+            raise
         self._pool.shutdown()
         return {each.package_name: each for each in built}
 

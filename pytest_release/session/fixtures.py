@@ -56,9 +56,9 @@ def target_reading(pytestconfig: pytest.Config) -> Monorepo | MonorepoError:
 @pytest.fixture(scope="session")
 def monorepo(target_reading: Monorepo | MonorepoError, request: pytest.FixtureRequest) -> Monorepo:
     """The target repository read once: packages, versions, graph, publish order; every
-    case that needs it fails with why it cannot be read. The editable install and the
-    builds start here when the session has their gates, to run behind the gates before
-    them (``started_editable_install``, ``started_builds``)."""
+    case that needs it fails with why it cannot be read. The editable install, the builds
+    and the rehearsal start here when the session has their gates, to run behind the gates
+    before them (``started_editable_install``, ``started_builds``, ``started_rehearsal``)."""
     monorepo = _readable(target_reading)
     for needed, starter in _STARTED_AHEAD.items():
         if any(needed in getattr(item, "fixturenames", ()) for item in request.session.items):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pytest_release.checklist import GATES
-from pytest_release.dists.build import build_all
+from pytest_release.dists.build import start_builds
 from pytest_release.index.local import LocalIndex, start_local_index
 from pytest_release.publish.progress import ProvenFile, ProvenFiles, PublishLog
 from pytest_release.publish.upload import PublishStep
@@ -397,7 +397,7 @@ def test_each_upload_sends_only_the_bytes_proved_before_it(
     testpypi, pypi = servers
     monorepo = read_monorepo(single_package(tmp_path / "tree"))
     (package,) = monorepo.packages
-    built = build_all(monorepo, tmp_path / "dists")[package.name]
+    built = start_builds(monorepo, tmp_path / "dists").result()[package.name]
     assert built.wheel, built.error
     assert built.sdist, built.error
     proven = {package.name: tuple(ProvenFile(p, sha256(p)) for p in (built.wheel, built.sdist))}

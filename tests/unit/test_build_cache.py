@@ -1,5 +1,5 @@
 """The build cache: what its key holds, entries written whole and checked when reused, and
-real builds reused by a second ``build_all`` (a tiny in-tree backend, no index needed)."""
+real builds reused by a second ``start_builds`` (a tiny in-tree backend, no index needed)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_release.dists.build import build_all, cache_key
+from pytest_release.dists.build import cache_key, start_builds
 from pytest_release.dists.build_cache import RECORD, BuildCache
 from pytest_release.dists.files import file_sha256
 from pytest_release.target.monorepo import read_monorepo
@@ -202,11 +202,11 @@ def test_a_second_build_of_the_same_sources_is_reused_and_a_changed_one_is_not(
     cache = BuildCache(tmp_path / "cache")
     monorepo = read_monorepo(root)
 
-    (first,) = build_all(monorepo, tmp_path / "out1", cache=cache).values()
-    (again,) = build_all(monorepo, tmp_path / "out2", cache=cache).values()
+    (first,) = start_builds(monorepo, tmp_path / "out1", cache=cache).result().values()
+    (again,) = start_builds(monorepo, tmp_path / "out2", cache=cache).result().values()
     (root / "tiny.py").write_text("VALUE = 1\n", encoding="utf-8")
-    (changed,) = build_all(monorepo, tmp_path / "out3", cache=cache).values()
-    (uncached,) = build_all(monorepo, tmp_path / "out4").values()
+    (changed,) = start_builds(monorepo, tmp_path / "out3", cache=cache).result().values()
+    (uncached,) = start_builds(monorepo, tmp_path / "out4").result().values()
 
     assert (first.error, again.error, changed.error, uncached.error) == (None,) * 4
     assert (first.reused, again.reused, changed.reused, uncached.reused) == (
@@ -254,11 +254,11 @@ def test_a_commit_that_leaves_the_package_alone_keeps_its_cached_build(tmp_path:
     commit("CHANGELOG.md", "## 1.0\n")
     cache = BuildCache(tmp_path / "cache")
     monorepo = read_monorepo(root)
-    (first,) = build_all(monorepo, tmp_path / "out1", cache=cache).values()
+    (first,) = start_builds(monorepo, tmp_path / "out1", cache=cache).result().values()
     commit("CHANGELOG.md", "## 1.0\n\nFixed a line.\n")
-    (after_changelog,) = build_all(monorepo, tmp_path / "out2", cache=cache).values()
+    (after_changelog,) = start_builds(monorepo, tmp_path / "out2", cache=cache).result().values()
     commit("README.md", "# tiny, read me\n")
-    (after_readme,) = build_all(monorepo, tmp_path / "out3", cache=cache).values()
+    (after_readme,) = start_builds(monorepo, tmp_path / "out3", cache=cache).result().values()
 
     assert (first.error, after_changelog.error, after_readme.error) == (None,) * 3
     assert (first.reused, after_changelog.reused, after_readme.reused) == (False, True, False)
@@ -271,12 +271,12 @@ def test_a_damaged_cached_file_is_built_again(tmp_path: Path) -> None:
     root = tiny_repo(tmp_path)
     cache = BuildCache(tmp_path / "cache")
     monorepo = read_monorepo(root)
-    (first,) = build_all(monorepo, tmp_path / "out1", cache=cache).values()
+    (first,) = start_builds(monorepo, tmp_path / "out1", cache=cache).result().values()
     (entry,) = cache.folder.iterdir()
     (entry / "tiny-1.0-py3-none-any.whl").write_bytes(b"not the wheel that was built")
 
-    (rebuilt,) = build_all(monorepo, tmp_path / "out2", cache=cache).values()
-    (reused,) = build_all(monorepo, tmp_path / "out3", cache=cache).values()
+    (rebuilt,) = start_builds(monorepo, tmp_path / "out2", cache=cache).result().values()
+    (reused,) = start_builds(monorepo, tmp_path / "out3", cache=cache).result().values()
 
     assert (rebuilt.error, rebuilt.reused, reused.reused) == (None, False, True)
     assert first.error is None

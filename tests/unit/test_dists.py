@@ -24,9 +24,9 @@ from packaging.utils import canonicalize_name
 
 from pytest_release.dists.build import (
     BuiltPackage,
-    build_all,
     readable_output,
     root_files_read,
+    start_builds,
     twine_check,
     twine_checked,
 )
@@ -684,7 +684,7 @@ def pyproject(name: str, backend: str = "backend", *project: str) -> str:
 
 
 @pytest.mark.slow
-def test_build_all_builds_from_a_copy_and_leaves_the_repo_alone(tmp_path: Path) -> None:
+def test_start_builds_builds_from_a_copy_and_leaves_the_repo_alone(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     write_files(
         root,
@@ -713,7 +713,7 @@ def test_build_all_builds_from_a_copy_and_leaves_the_repo_alone(tmp_path: Path) 
     git(root, "add", "-A")
     git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
     before = git(root, "status", "--porcelain", "--ignored")
-    built = build_all(read_monorepo(root), tmp_path / "out")
+    built = start_builds(read_monorepo(root), tmp_path / "out").result()
     assert list(built) == ["bad", "Good.Pkg"]
     good, bad = built["Good.Pkg"], built["bad"]
     assert good.error is None
@@ -756,7 +756,7 @@ def test_a_hung_build_is_stopped_with_a_readable_error(tmp_path: Path) -> None:
         },
     )
     started = time.monotonic()
-    (built,) = build_all(read_monorepo(root), tmp_path / "out", timeout=8).values()
+    (built,) = start_builds(read_monorepo(root), tmp_path / "out", timeout=8).result().values()
     assert time.monotonic() - started < 60
     assert built.error is not None
     assert "`python -m build` did not finish within 8 s and was stopped" in built.error
